@@ -1,0 +1,179 @@
+package ast
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Diagnostic is one positioned problem found in a script, by any stage.
+type Diagnostic struct {
+	File string
+	Pos  Pos    // first byte
+	End  Pos    // one past the last byte; may equal Pos
+	Msg  string // "unknown builtin 'pdi'"
+	Hint string // optional second line: "did you mean 'pid'?"
+}
+
+func (d *Diagnostic) Error() string {
+	return fmt.Sprintf("%s: ERROR: %s", d.location(), d.Msg)
+}
+
+// location renders "file:line:col" or "file:line:col-endcol" as bpftrace
+// does ("script.bt:3:5-12").
+func (d *Diagnostic) location() string {
+	loc := fmt.Sprintf("%s:%d:%d", d.File, d.Pos.Line, d.Pos.Col)
+	if d.End.Line == d.Pos.Line && d.End.Col > d.Pos.Col+1 {
+		loc += fmt.Sprintf("-%d", d.End.Col)
+	}
+	return loc
+}
+
+// ErrorList is a list of diagnostics. It is an error when not empty.
+type ErrorList []*Diagnostic
+
+// Add appends a diagnostic covering node n.
+func (l *ErrorList) Add(file string, n Node, format string, args ...any) *Diagnostic {
+	d := &Diagnostic{File: file, Pos: n.Pos(), End: n.End(), Msg: fmt.Sprintf(format, args...)}
+	*l = append(*l, d)
+	return d
+}
+
+// Sort orders the list by position, then message; exact duplicates are removed.
+func (l *ErrorList) Sort() {
+	s := *l
+	sort.SliceStable(s, func(i, j int) bool {
+		a, b := s[i], s[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Pos.Offset != b.Pos.Offset {
+			return a.Pos.Offset < b.Pos.Offset
+		}
+		if a.End.Offset != b.End.Offset {
+			return a.End.Offset < b.End.Offset
+		}
+		return a.Msg < b.Msg
+	})
+	out := s[:0]
+	for i, d := range s {
+		if i > 0 {
+			p := out[len(out)-1]
+			if p.File == d.File && p.Pos == d.Pos && p.End == d.End && p.Msg == d.Msg {
+				continue
+			}
+		}
+		out = append(out, d)
+	}
+	*l = out
+}
+
+// Err returns nil for an empty list and the list itself otherwise.
+func (l ErrorList) Err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+func (l ErrorList) Error() string {
+	switch len(l) {
+	case 0:
+		return "no errors"
+	case 1:
+		return l[0].Error()
+	}
+	return fmt.Sprintf("%s (and %d more errors)", l[0].Error(), len(l)-1)
+}
+
+// Render draws every diagnostic as bpftrace does: the location and message,
+// the source line, and a line of '~' under the span (a '^' for an empty
+// span), then the hint if any. src is the text the positions refer to.
+func (l ErrorList) Render(src []byte) string {
+	var b bytes.Buffer
+	for _, d := range l {
+		b.WriteString(d.Render(src))
+	}
+	return b.String()
+}
+
+// Render draws one diagnostic; see ErrorList.Render.
+func (d *Diagnostic) Render(src []byte) string {
+	var b strings.Builder
+	b.WriteString(d.Error())
+	b.WriteByte('\n')
+	if line, ok := sourceLine(src, d.Pos.Line); ok {
+		b.WriteString(expandTabs(line))
+		b.WriteByte('\n')
+		start := visualCol(line, d.Pos.Col)
+		end := start + 1
+		if d.End.Line == d.Pos.Line && d.End.Col > d.Pos.Col {
+			end = visualCol(line, d.End.Col)
+		} else if d.End.Line > d.Pos.Line {
+			end = visualCol(line, len(line)+1)
+		}
+		if end <= start {
+			end = start + 1
+		}
+		b.WriteString(strings.Repeat(" ", start-1))
+		if d.End == d.Pos {
+			b.WriteString("^")
+		} else {
+			b.WriteString(strings.Repeat("~", end-start))
+		}
+		b.WriteByte('\n')
+	}
+	if d.Hint != "" {
+		b.WriteString("HINT: ")
+		b.WriteString(d.Hint)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func sourceLine(src []byte, n int) (string, bool) {
+	if n < 1 {
+		return "", false
+	}
+	lines := bytes.Split(src, []byte("\n"))
+	if n > len(lines) {
+		return "", false
+	}
+	return strings.TrimRight(string(lines[n-1]), "\r"), true
+}
+
+// visualCol maps a byte column to a screen column, expanding tabs to 8.
+func visualCol(line string, col int) int {
+	v := 1
+	for i := 0; i < col-1 && i < len(line); i++ {
+		if line[i] == '\t' {
+			v += 8 - (v-1)%8
+		} else {
+			v++
+		}
+	}
+	if col-1 > len(line) {
+		v += col - 1 - len(line)
+	}
+	return v
+}
+
+func expandTabs(line string) string {
+	if !strings.Contains(line, "\t") {
+		return line
+	}
+	var b strings.Builder
+	v := 0
+	for _, r := range line {
+		if r == '\t' {
+			n := 8 - v%8
+			b.WriteString(strings.Repeat(" ", n))
+			v += n
+			continue
+		}
+		b.WriteRune(r)
+		v++
+	}
+	return b.String()
+}
