@@ -9,21 +9,21 @@ import (
 type Kind int
 
 const (
-	KNone   Kind = iota // no value (a statement-like call such as printf)
-	KInt                // integer; Size and Signed
-	KBool               // true / false (stored as an integer)
-	KString             // NUL-terminated string of at most Size bytes (including the NUL)
-	KBuffer             // byte buffer of at most Size bytes (buf())
-	KTuple              // Elems
-	KStack              // kernel or user stack (User, Limit, StackMode)
-	KSymbol             // a resolved symbol for printing (ksym/usym); User says which
-	KPointer            // pointer to Elem (Elem may be nil for an opaque pointer)
-	KRecord             // struct / union named Name (layout from BTF, later)
-	KInet               // an address for ntop()
-	KTimestamp          // strftime() result
-	KAgg                // an aggregation value; Agg says which
-	KMap                // a whole map used as a value (print(@m), clear(@m)); Name is the map
-	KType               // a type used as an expression (sizeof(struct x))
+	KNone      Kind = iota // no value (a statement-like call such as printf)
+	KInt                   // integer; Size and Signed
+	KBool                  // true / false (stored as an integer)
+	KString                // NUL-terminated string of at most Size bytes (including the NUL)
+	KBuffer                // byte buffer of at most Size bytes (buf())
+	KTuple                 // Elems
+	KStack                 // kernel or user stack (User, Limit, StackMode)
+	KSymbol                // a resolved symbol for printing (ksym/usym); User says which
+	KPointer               // pointer to Elem (Elem may be nil for an opaque pointer)
+	KRecord                // struct / union named Name (layout from BTF, later)
+	KInet                  // an address for ntop()
+	KTimestamp             // strftime() result
+	KAgg                   // an aggregation value; Agg says which
+	KMap                   // a whole map used as a value (print(@m), clear(@m)); Name is the map
+	KType                  // a type used as an expression (sizeof(struct x))
 )
 
 // AggKind is the kind of aggregation stored in a map.
@@ -65,7 +65,7 @@ type Type struct {
 }
 
 // Constructors for common types.
-func Int(size int, signed bool) *Type { return &Type{Kind: KInt, Size: size, Signed: signed} }
+func Int(size int, signed bool) *Type  { return &Type{Kind: KInt, Size: size, Signed: signed} }
 func String(size int) *Type            { return &Type{Kind: KString, Size: size} }
 func Bool() *Type                      { return &Type{Kind: KBool, Size: 1} }
 func None() *Type                      { return &Type{Kind: KNone} }
