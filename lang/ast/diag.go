@@ -20,11 +20,12 @@ func (d *Diagnostic) Error() string {
 	return fmt.Sprintf("%s: ERROR: %s", d.location(), d.Msg)
 }
 
-// location renders "file:line:col" or "file:line:col-endcol" as bpftrace
-// does ("script.bt:3:5-12").
+// location renders "file:line:col-endcol" as bpftrace does
+// ("script.bt:3:5-12", the end column exclusive); a span over several lines
+// gives "file:line:col".
 func (d *Diagnostic) location() string {
 	loc := fmt.Sprintf("%s:%d:%d", d.File, d.Pos.Line, d.Pos.Col)
-	if d.End.Line == d.Pos.Line && d.End.Col > d.Pos.Col+1 {
+	if d.End.Line == d.Pos.Line && d.End.Col >= d.Pos.Col {
 		loc += fmt.Sprintf("-%d", d.End.Col)
 	}
 	return loc
