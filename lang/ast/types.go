@@ -24,6 +24,9 @@ const (
 	KAgg                   // an aggregation value; Agg says which
 	KMap                   // a whole map used as a value (print(@m), clear(@m)); Name is the map
 	KType                  // a type used as an expression (sizeof(struct x))
+	KUsername              // a user id that prints as the user's name (username)
+	KProbeName             // the probe that fired, printed by name (probe)
+	KKernel                // a kernel record member whose layout the checker cannot see (args.filename, task->pid): integer, string or pointer; codegen types it from tracefs/BTF
 )
 
 // AggKind is the kind of aggregation stored in a map.
@@ -164,6 +167,12 @@ func (t *Type) String() string {
 		return "map " + t.Name
 	case KType:
 		return "type"
+	case KUsername:
+		return "username"
+	case KProbeName:
+		return "probe"
+	case KKernel:
+		return "kernel"
 	}
 	return "?"
 }
