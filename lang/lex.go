@@ -61,7 +61,6 @@ var typeNames = map[string]bool{
 	"int": true, "long": true, "unsigned": true, "signed": true,
 	"int8": true, "int16": true, "int32": true, "int64": true,
 	"uint8": true, "uint16": true, "uint32": true, "uint64": true,
-	"inet": true, "buffer": true, "usym": true, "ksym": true,
 }
 
 // punctuation, longest first within each first byte.

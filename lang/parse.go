@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -154,36 +155,61 @@ func describeToken(tok lexer.Token) string {
 	return tok.Value
 }
 
-// expectation turns participle's description of what it wanted into a
-// short list such as `;` or `) or ,`.
+// expectation names the first thing participle says it expected, such as
+// `;` or `expression`; participle describes the rest of the production in
+// EBNF, of which the first term is what the user needs.
 func expectation(ute *participle.UnexpectedTokenError) string {
 	msg := ute.Message()
 	i := strings.Index(msg, "(expected ")
 	if i < 0 {
 		return ""
 	}
-	want := strings.TrimSuffix(msg[i+len("(expected "):], ")")
-	if strings.HasPrefix(want, `"`) && strings.Count(want, `"`) == 2 {
-		return strings.Trim(want, `"`)
-	}
-	if name, ok := expectNames[want]; ok {
-		return name
+	want := strings.TrimLeft(msg[i+len("(expected "):], "( ")
+	switch {
+	case want == "":
+		return ""
+	case want[0] == '"':
+		if end := strings.IndexByte(want[1:], '"'); end >= 0 {
+			return want[1 : 1+end]
+		}
+	case want[0] == '<':
+		if end := strings.IndexByte(want, '>'); end >= 0 {
+			return expectNames[want[1:end]]
+		}
+	default:
+		end := strings.IndexFunc(want, func(r rune) bool { return !unicode.IsLetter(r) })
+		if end < 0 {
+			end = len(want)
+		}
+		return expectNames[want[:end]]
 	}
 	return ""
 }
 
-// expectNames names the grammar productions participle may say it expected.
+// expectNames names the token types and grammar productions participle
+// may say it expected.
 var expectNames = map[string]string{
-	"exprG":    "expression",
-	"unaryG":   "expression",
-	"postfixG": "expression",
-	"primaryG": "expression",
-	"blockG":   "{",
-	"specG":    "probe",
-	"typeG":    "type",
-	"varG":     "variable",
-	"topG":     "probe",
-	"argG":     "expression or type",
+	"predclose":  "/",
+	"ident":      "identifier",
+	"keyword":    "identifier",
+	"type":       "type",
+	"int":        "integer",
+	"string":     "string",
+	"var":        "variable",
+	"map":        "map",
+	"spec":       "probe",
+	"positional": "positional parameter",
+	"ExprG":      "expression",
+	"UnaryG":     "expression",
+	"PostfixG":   "expression",
+	"PrimaryG":   "expression",
+	"ArgG":       "expression",
+	"BlockG":     "{",
+	"IfG":        "if",
+	"SpecG":      "probe",
+	"TypeG":      "type",
+	"VarG":       "variable",
+	"BinOpG":     "operator",
 }
 
 // sliceLexer feeds an already scanned token slice to participle.
