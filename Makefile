@@ -1,0 +1,43 @@
+# gbt build, test and CI entry points. `make` builds bin/gbt.
+
+GO       ?= go
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+# go test -timeout applies to each package's test binary.
+TESTTIME ?= 20m
+FUZZTIME ?= 10s
+
+.PHONY: build test fuzz bench vet clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gbt ./cmd/gbt
+
+# Kernel (verifier, end-to-end) tests run when the user is root and skip
+# otherwise; with GBT_KERNEL_TESTS=1 (set by .ci/run) a skip is a failure.
+test:
+	$(GO) test -timeout $(TESTTIME) ./...
+
+# A short run of every fuzz target in every package, one target at a time
+# (go test -fuzz takes exactly one target).
+fuzz:
+	@set -e; pkgs=$$($(GO) list ./...); \
+	for pkg in $$pkgs; do \
+		list=$$($(GO) test -list '^Fuzz' $$pkg); \
+		for target in $$(echo "$$list" | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+# Go benchmarks of every package, then the start-up comparison in bench/.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bench/startup.sh
+
+vet:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
+clean:
+	rm -rf bin
