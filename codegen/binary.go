@@ -1,0 +1,243 @@
+package codegen
+
+import (
+	"math"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-project/gbt/lang/ast"
+)
+
+var aluOps = map[string]asm.ALUOp{
+	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
+	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
+}
+
+// Comparison jumps: unsigned and signed.
+var cmpOps = map[string][2]asm.JumpOp{
+	"==": {asm.JEq, asm.JEq}, "!=": {asm.JNE, asm.JNE},
+	"<": {asm.JLT, asm.JSLT}, "<=": {asm.JLE, asm.JSLE},
+	">": {asm.JGT, asm.JSGT}, ">=": {asm.JGE, asm.JSGE},
+}
+
+var negated = map[string]string{"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
+// immOf returns e's value when it is an integer literal that fits an
+// instruction's 32-bit immediate.
+func immOf(e ast.Expr) (int32, bool) {
+	if l, ok := e.(*ast.IntLit); ok && int64(l.Value) >= math.MinInt32 && int64(l.Value) <= math.MaxInt32 {
+		return int32(l.Value), true
+	}
+	return 0, false
+}
+
+func (g *gen) binary(x *ast.Binary) *tmp {
+	if _, ok := cmpOps[x.Op]; ok || x.Op == "&&" || x.Op == "||" {
+		return g.boolValue(x)
+	}
+	op, ok := aluOps[x.Op]
+	if !ok {
+		g.fail(x, "operator %s is not implemented yet", x.Op)
+		return g.zero()
+	}
+	lt := g.typeOf(x.X)
+	if op == asm.RSh && lt != nil && lt.Signed {
+		// bpftrace shifts signed values arithmetically: -7 >> 1 == -4.
+		op = asm.ArSh
+	}
+	a := g.intExpr(x.X)
+	if imm, ok := immOf(x.Y); ok {
+		r := g.regs.reg(a)
+		switch {
+		case (op == asm.Div || op == asm.Mod) && imm == 0:
+			// Division and modulo by zero give 0, as in bpftrace.
+			g.emit(asm.Mov.Imm(r, 0))
+		case (op == asm.Div || op == asm.Mod) && imm < 0:
+			// Unsigned division by a negative literal: the divisor
+			// is the 64-bit two's complement, which needs a register.
+			b := g.constant(int64(imm))
+			rs := g.regs.regs(a, b)
+			g.emit(op.Reg(rs[0], rs[1]))
+			g.regs.unpin(a, b)
+			g.regs.free(b)
+		default:
+			g.emit(op.Imm(r, imm))
+		}
+	} else {
+		b := g.intExpr(x.Y)
+		rs := g.regs.regs(a, b)
+		g.emit(op.Reg(rs[0], rs[1]))
+		if op == asm.Mod {
+			// The kernel leaves the dividend for a zero divisor;
+			// bpftrace gives 0.
+			done := g.newLabel("mod")
+			g.emit(asm.JNE.Imm(rs[1], 0, done), asm.Mov.Imm(rs[0], 0))
+			g.label(done)
+		}
+		g.regs.unpin(a, b)
+		g.regs.free(b)
+	}
+	g.extend(g.regs.reg(a), g.typeOf(x))
+	return a
+}
+
+// boolValue materializes a condition as 0 or 1.
+func (g *gen) boolValue(e ast.Expr) *tmp {
+	res := g.branchResult()
+	g.flush()
+	yes, end := g.newLabel("true"), g.newLabel("end")
+	g.condJump(e, true, yes)
+	g.emit(storeImm(asm.RFP, res.slot, 0, asm.DWord), asm.Ja.Label(end))
+	g.label(yes)
+	g.emit(storeImm(asm.RFP, res.slot, 1, asm.DWord))
+	g.label(end)
+	return res
+}
+
+func (g *gen) unary(x *ast.Unary) *tmp {
+	switch x.Op {
+	case "!":
+		return g.boolValue(x)
+	case "-":
+		v := g.intExpr(x.X)
+		r := g.regs.reg(v)
+		g.emit(asm.Neg.Imm(r, 0))
+		g.extend(r, g.typeOf(x))
+		return v
+	case "~":
+		v := g.intExpr(x.X)
+		r := g.regs.reg(v)
+		g.emit(asm.Xor.Imm(r, -1))
+		g.extend(r, g.typeOf(x))
+		return v
+	}
+	g.fail(x, "operator %s is not implemented yet", x.Op)
+	return g.zero()
+}
+
+// condJump jumps to label when e's truth equals when; otherwise it falls
+// through. Its callers have flushed the live temps where it matters.
+func (g *gen) condJump(e ast.Expr, when bool, label string) {
+	switch x := e.(type) {
+	case *ast.Binary:
+		switch x.Op {
+		case "&&", "||":
+			g.flush()
+			// a && b jumps on true when both are true, on false when
+			// either is false; || is the mirror image.
+			and := x.Op == "&&"
+			if and == when {
+				skip := g.newLabel("skip")
+				g.condJump(x.X, !when, skip)
+				g.condJump(x.Y, when, label)
+				g.label(skip)
+			} else {
+				g.condJump(x.X, when, label)
+				g.condJump(x.Y, when, label)
+			}
+			return
+		}
+		if _, ok := cmpOps[x.Op]; ok {
+			g.compare(x, when, label)
+			return
+		}
+	case *ast.Unary:
+		if x.Op == "!" {
+			g.condJump(x.X, !when, label)
+			return
+		}
+	case *ast.BoolLit:
+		if x.Value == when {
+			g.emit(asm.Ja.Label(label))
+		}
+		return
+	}
+	v := g.intExpr(e)
+	op := asm.JEq
+	if when {
+		op = asm.JNE
+	}
+	g.emit(op.Imm(g.regs.reg(v), 0, label))
+	g.regs.free(v)
+}
+
+func (g *gen) compare(x *ast.Binary, when bool, label string) {
+	opName := x.Op
+	if !when {
+		opName = negated[opName]
+	}
+	lt, rt := g.typeOf(x.X), g.typeOf(x.Y)
+	if isMemory(lt) || isMemory(rt) {
+		if lt == nil || rt == nil || lt.Kind != ast.KString || rt.Kind != ast.KString || (x.Op != "==" && x.Op != "!=") {
+			g.fail(x, "comparison %s between %s and %s is not implemented yet", x.Op, lt, rt)
+			return
+		}
+		g.strCompare(x.X, x.Y, opName == "==", label)
+		return
+	}
+	signed := 0
+	if lt != nil && rt != nil && lt.Signed && rt.Signed {
+		signed = 1
+	}
+	op := cmpOps[opName][signed]
+	a := g.intExpr(x.X)
+	if imm, ok := immOf(x.Y); ok && (imm >= 0 || signed == 1 || opName == "==" || opName == "!=") {
+		g.emit(op.Imm(g.regs.reg(a), imm, label))
+		g.regs.free(a)
+		return
+	}
+	b := g.intExpr(x.Y)
+	rs := g.regs.regs(a, b)
+	g.emit(op.Reg(rs[0], rs[1], label))
+	g.regs.unpin(a, b)
+	g.regs.free(a)
+	g.regs.free(b)
+}
+
+// strCompare jumps to label when the strings are equal (eq) or differ
+// (!eq). Strings compare up to their first NUL, as in bpftrace.
+func (g *gen) strCompare(x, y ast.Expr, eq bool, label string) {
+	if _, ok := x.(*ast.StrLit); ok {
+		x, y = y, x
+	}
+	xt := g.typeOf(x)
+	a := g.memExpr(x)
+	equal, differ := label, g.newLabel("strne")
+	if !eq {
+		equal, differ = g.newLabel("streq"), label
+	}
+	n := g.c.strSize(xt)
+	if lit, ok := y.(*ast.StrLit); ok {
+		// Against a literal: compare byte by byte up to and including
+		// the literal's NUL (when it fits).
+		s := lit.Value
+		for i := 0; i < n; i++ {
+			var c int32
+			if i < len(s) {
+				c = int32(s[i])
+			}
+			g.emit(asm.LoadMem(asm.R1, asm.RFP, a+int16(i), asm.Byte), asm.JNE.Imm(asm.R1, c, differ))
+			if i >= len(s) {
+				break
+			}
+		}
+	} else {
+		b := g.memExpr(y)
+		if m := g.c.strSize(g.typeOf(y)); m < n {
+			n = m
+		}
+		for i := 0; i < n; i++ {
+			g.emit(asm.LoadMem(asm.R1, asm.RFP, a+int16(i), asm.Byte),
+				asm.LoadMem(asm.R2, asm.RFP, b+int16(i), asm.Byte),
+				asm.JNE.Reg(asm.R1, asm.R2, differ),
+				asm.JEq.Imm(asm.R1, 0, equal))
+		}
+	}
+	// Every compared byte was equal.
+	g.emit(asm.Ja.Label(equal))
+	if eq {
+		g.label(differ)
+	} else {
+		g.label(equal)
+	}
+}

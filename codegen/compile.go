@@ -1,0 +1,233 @@
+package codegen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-project/gbt/lang/ast"
+)
+
+// Options configure a compilation.
+type Options struct {
+	// Kernel describes the tracepoints of the kernel the Object is built
+	// for; it is needed by tracepoint probes only.
+	Kernel KernelInfo
+	// Params are the positional parameters $1..$N.
+	Params []string
+	// MaxStrLen is the size of strings from str() and the default string
+	// size (bytes, including the NUL); 0 means 64.
+	MaxStrLen int
+}
+
+// DefaultMaxStrLen is bpftrace's default string size.
+const DefaultMaxStrLen = 64
+
+// compiler holds the state shared by every program of one Object.
+type compiler struct {
+	prog *ast.Program
+	opts Options
+	obj  *Object
+	errs ast.ErrorList
+
+	maps     map[string]*Map // script maps by script name
+	mapInfo  map[string]*ast.MapInfo
+	ringbuf  bool
+	config   bool
+	progName map[string]int
+}
+
+// Compile turns a checked program into an Object. Constructs that the code
+// generator does not support yet are reported as positioned diagnostics
+// (an ast.ErrorList), never compiled into a wrong program.
+func Compile(prog *ast.Program, opts Options) (*Object, error) {
+	if opts.MaxStrLen <= 0 {
+		opts.MaxStrLen = DefaultMaxStrLen
+	}
+	c := &compiler{
+		prog:     prog,
+		opts:     opts,
+		obj:      &Object{File: prog.File, Params: append([]string(nil), opts.Params...)},
+		maps:     map[string]*Map{},
+		mapInfo:  map[string]*ast.MapInfo{},
+		progName: map[string]int{},
+	}
+	for _, mi := range prog.Maps {
+		c.mapInfo[mi.Name] = mi
+	}
+	// The passes: expand every attach point into concrete programs, emit
+	// each program, then lay out the maps the programs used.
+	for _, p := range prog.Probes {
+		for _, spec := range p.Specs {
+			for _, pl := range c.expand(spec) {
+				c.compileProgram(p, spec, pl)
+			}
+		}
+	}
+	c.finishMaps()
+	c.errs.Sort()
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	return c.obj, nil
+}
+
+func (c *compiler) errorf(n ast.Node, format string, args ...any) {
+	c.errs.Add(c.prog.File, n, format, args...)
+}
+
+// uniqueName makes a program name valid for the kernel and unique.
+func (c *compiler) uniqueName(probe string) string {
+	var b strings.Builder
+	for _, r := range probe {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	name := b.String()
+	n := c.progName[name]
+	c.progName[name] = n + 1
+	if n > 0 {
+		name = fmt.Sprintf("%s_%d", name, n)
+	}
+	return name
+}
+
+// gen emits one program.
+type gen struct {
+	c     *compiler
+	probe *ast.Probe
+	spec  *ast.ProbeSpec
+	plan  *plan
+	index int // the program's index in Object.Programs (the probe id)
+
+	insns   asm.Instructions
+	pending string            // label for the next instruction
+	alias   map[string]string // labels that ended up on the same instruction
+	labels  int
+	src     asm.Comment
+	stack   stackFrame
+	regs    *regAlloc
+	vars    map[string]*variable
+	ctxSlot int16
+	ctxUsed bool
+	failed  bool
+}
+
+// variable is a scratch variable's stack slot.
+type variable struct {
+	off int16
+	typ *ast.Type
+}
+
+func (c *compiler) compileProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) {
+	g := &gen{c: c, probe: p, spec: spec, plan: pl, alias: map[string]string{},
+		vars: map[string]*variable{}, index: len(c.obj.Programs)}
+	g.regs = newRegAlloc(g, []asm.Register{asm.R6, asm.R7, asm.R8, asm.R9})
+	g.ctxSlot = g.stack.alloc(8)
+	g.allocVars(p)
+	g.setSource(p)
+	if p.Pred != nil {
+		g.setSource(p.Pred)
+		g.condJump(p.Pred, false, "out")
+	}
+	g.block(p.Body)
+	g.setSource(p.Body)
+	g.label("out")
+	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	if g.stack.overrun {
+		c.errorf(p, "the probe needs %d bytes of stack, more than the %d the kernel allows", g.stack.max, maxStack)
+	}
+	if g.failed {
+		return
+	}
+	insns := g.insns
+	if g.ctxUsed {
+		save := asm.StoreMem(asm.RFP, g.ctxSlot, asm.R1, asm.DWord).WithSource(insns[0].Source())
+		insns = append(asm.Instructions{save}, insns...)
+	}
+	for i, ins := range insns {
+		if to, ok := g.alias[ins.Reference()]; ok && ins.OpCode.Class().IsJump() {
+			insns[i] = ins.WithReference(to)
+		}
+	}
+	name := c.uniqueName(pl.probe)
+	insns[0] = insns[0].WithSymbol(name)
+	c.obj.Programs = append(c.obj.Programs, &Program{
+		Name: name, Probe: pl.probe, Pos: spec.Pos(), Type: pl.progType,
+		Attach: pl.attach, Insns: insns, License: License,
+	})
+}
+
+// emit appends instructions, tagged with the current source.
+func (g *gen) emit(insns ...asm.Instruction) {
+	for _, ins := range insns {
+		ins = ins.WithSource(g.src)
+		if g.pending != "" {
+			ins = ins.WithSymbol(g.pending)
+			g.pending = ""
+		}
+		g.insns = append(g.insns, ins)
+	}
+}
+
+// newLabel returns a fresh label name.
+func (g *gen) newLabel(what string) string {
+	g.labels++
+	return fmt.Sprintf("%s_%d", what, g.labels)
+}
+
+// label places l on the next instruction emitted.
+func (g *gen) label(l string) {
+	if g.pending != "" {
+		g.alias[l] = g.pending
+		return
+	}
+	g.pending = l
+}
+
+// setSource makes n's source the comment of the instructions that follow.
+func (g *gen) setSource(n ast.Node) {
+	g.src = asm.Comment(SourceComment(g.c.prog.Src, n))
+}
+
+// SourceComment renders n's position and source text as an instruction
+// comment: "3:5 @[comm] = count()", on one line, shortened when long.
+func SourceComment(src []byte, n ast.Node) string {
+	p, e := n.Pos(), n.End()
+	text := ""
+	if p.Offset >= 0 && e.Offset <= len(src) && p.Offset <= e.Offset {
+		text = strings.Join(strings.Fields(string(src[p.Offset:e.Offset])), " ")
+	}
+	if len(text) > 60 {
+		text = text[:57] + "..."
+	}
+	return fmt.Sprintf("%d:%d %s", p.Line, p.Col, text)
+}
+
+// SourcePos recovers the script position from an instruction's source
+// comment, as written by SourceComment.
+func SourcePos(ins asm.Instruction) (line, col int, ok bool) {
+	src := ins.Source()
+	if src == nil {
+		return 0, 0, false
+	}
+	_, err := fmt.Sscanf(src.String(), "%d:%d", &line, &col)
+	return line, col, err == nil
+}
+
+// fail reports an unsupported construct and marks the program as failed.
+func (g *gen) fail(n ast.Node, format string, args ...any) {
+	g.c.errorf(n, format, args...)
+	g.failed = true
+}
+
+// ctx loads the program's context pointer into dst.
+func (g *gen) ctx(dst asm.Register) {
+	g.ctxUsed = true
+	g.emit(asm.LoadMem(dst, asm.RFP, g.ctxSlot, asm.DWord))
+}

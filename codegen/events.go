@@ -1,0 +1,84 @@
+package codegen
+
+import "github.com/gbt-project/gbt/lang/ast"
+
+// The event protocol: programs send records to user space through the ring
+// buffer map (MapRingbuf, reference RingbufName). Every record starts with
+// an 8-byte header in host byte order:
+//
+//	bits 63..32  the event kind (EventKind)
+//	bits 31..0   an index whose meaning depends on the kind
+//
+// followed by the kind's payload, at offset 8:
+//
+//	EventPrintf  index = position in Object.Printfs; the payload holds the
+//	             arguments at the offsets of PrintfFormat.Args (each laid
+//	             out as a Layout leaf: integers 8 bytes, strings their
+//	             type's size, tuples element by element). The record is
+//	             PrintfFormat.Size bytes long.
+//	EventExit    index = 0; an 8-byte signed exit code at offset 8. The
+//	             program that sends it returns right after: the runtime
+//	             stops, runs END and prints the maps.
+//
+// Kinds 3 and up are reserved for print, clear, zero and time, which user
+// space performs in order with the printf stream.
+const (
+	EventPrintf EventKind = 1
+	EventExit   EventKind = 2
+	EventPrint  EventKind = 3 // reserved: print(@m[, top, div]) / print(value)
+	EventClear  EventKind = 4 // reserved: clear(@m)
+	EventZero   EventKind = 5 // reserved: zero(@m)
+	EventTime   EventKind = 6 // reserved: time(fmt)
+)
+
+// EventKind is the upper half of a record's header.
+type EventKind uint32
+
+// EventHeader builds the 8-byte header of a record.
+func EventHeader(kind EventKind, index uint32) uint64 {
+	return uint64(kind)<<32 | uint64(index)
+}
+
+// SplitEventHeader is the inverse of EventHeader.
+func SplitEventHeader(h uint64) (EventKind, uint32) {
+	return EventKind(h >> 32), uint32(h)
+}
+
+// EventHeaderSize is the size of the record header.
+const EventHeaderSize = 8
+
+// ExitRecordSize is the size of an EventExit record.
+const ExitRecordSize = 16
+
+// PrintfFormat describes one printf call site.
+type PrintfFormat struct {
+	Pos    ast.Pos // the printf call
+	Format string  // the format string, escapes resolved, as written otherwise
+	// Args are the arguments in order: Offset is relative to the start of
+	// the record (the first argument is at EventHeaderSize), Type the
+	// argument's checked type, Size its bytes in the record.
+	Args []Field
+	Size int // the record's size in bytes, a multiple of 8
+}
+
+// The config map (MapConfig, reference ConfigName) is an array of one
+// ConfigSize-byte element that the runtime fills before attaching anything:
+const (
+	// ConfigStartNs holds CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns's
+	// clock) at the script's start; `elapsed` is nsecs minus this.
+	ConfigStartNs = 0
+	// ConfigNcpus holds the number of possible CPUs (`ncpus`).
+	ConfigNcpus = 8
+	// ConfigSize is the size of the config value.
+	ConfigSize = 16
+)
+
+// Names (asm references and CollectionSpec keys) of the internal maps.
+const (
+	RingbufName = "ringbuf"
+	ConfigName  = "config"
+)
+
+// RingbufSize is the ring buffer's size in bytes (a power of two multiple
+// of the page size).
+const RingbufSize = 1 << 20

@@ -1,0 +1,89 @@
+package codegen
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"testing"
+
+	"github.com/gbt-project/gbt/lang"
+)
+
+// fakeKernel is a KernelInfo with a few fixed tracepoint formats, taken
+// from a 6.x kernel's tracefs.
+type fakeKernel map[string]*TracepointFormat
+
+var commonFields = []TracepointField{
+	{Name: "common_type", CType: "unsigned short", Offset: 0, Size: 2, Common: true},
+	{Name: "common_flags", CType: "unsigned char", Offset: 2, Size: 1, Common: true},
+	{Name: "common_preempt_count", CType: "unsigned char", Offset: 3, Size: 1, Common: true},
+	{Name: "common_pid", CType: "int", Offset: 4, Size: 4, Signed: true, Common: true},
+}
+
+func syscallFormat(event string, args ...TracepointField) *TracepointFormat {
+	f := &TracepointFormat{Group: "syscalls", Event: event, Fields: append([]TracepointField{}, commonFields...)}
+	f.Fields = append(f.Fields, TracepointField{Name: "__syscall_nr", CType: "int", Offset: 8, Size: 4, Signed: true})
+	f.Fields = append(f.Fields, args...)
+	return f
+}
+
+var testKernel = fakeKernel{
+	"syscalls:sys_enter_getppid": syscallFormat("sys_enter_getppid"),
+	"syscalls:sys_enter_openat": syscallFormat("sys_enter_openat",
+		TracepointField{Name: "dfd", CType: "int", Offset: 16, Size: 8, Signed: false},
+		TracepointField{Name: "filename", CType: "const char *", Offset: 24, Size: 8},
+		TracepointField{Name: "flags", CType: "int", Offset: 32, Size: 8},
+		TracepointField{Name: "mode", CType: "umode_t", Offset: 40, Size: 8}),
+	"syscalls:sys_exit_openat": syscallFormat("sys_exit_openat",
+		TracepointField{Name: "ret", CType: "long", Offset: 16, Size: 8, Signed: true}),
+	"sched:sched_switch": {Group: "sched", Event: "sched_switch", Fields: append(append([]TracepointField{}, commonFields...),
+		TracepointField{Name: "prev_comm", CType: "char[16]", Offset: 8, Size: 16, ArrayLen: 16, Signed: true},
+		TracepointField{Name: "prev_pid", CType: "pid_t", Offset: 24, Size: 4, Signed: true},
+		TracepointField{Name: "prev_prio", CType: "int", Offset: 28, Size: 4, Signed: true},
+		TracepointField{Name: "prev_state", CType: "long", Offset: 32, Size: 8, Signed: true},
+		TracepointField{Name: "next_comm", CType: "char[16]", Offset: 40, Size: 16, ArrayLen: 16, Signed: true},
+		TracepointField{Name: "next_pid", CType: "pid_t", Offset: 56, Size: 4, Signed: true},
+		TracepointField{Name: "next_prio", CType: "int", Offset: 60, Size: 4, Signed: true})},
+}
+
+func (k fakeKernel) MatchTracepoints(pattern string) ([]string, error) {
+	var out []string
+	for name := range k {
+		if ok, _ := path.Match(pattern, name); ok {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no tracepoint matches %s", pattern)
+	}
+	return out, nil
+}
+
+func (k fakeKernel) Tracepoint(group, event string) (*TracepointFormat, error) {
+	if f := k[group+":"+event]; f != nil {
+		return f, nil
+	}
+	return nil, fmt.Errorf("unknown tracepoint %s:%s", group, event)
+}
+
+// compileSrc parses, checks and compiles a script.
+func compileSrc(src string, params ...string) (*Object, error) {
+	prog, err := lang.Parse("test.bt", []byte(src))
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	if err := lang.Check(prog, lang.CheckOptions{Params: params}); err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	return Compile(prog, Options{Kernel: testKernel, Params: params})
+}
+
+func mustCompile(t testing.TB, src string, params ...string) *Object {
+	t.Helper()
+	obj, err := compileSrc(src, params...)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	return obj
+}

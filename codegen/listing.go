@@ -1,0 +1,77 @@
+package codegen
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Listing renders the Object for `gbt -d codegen`: the maps, the printf
+// formats, then every program's instructions with the script's source as
+// comments (printed when it changes) and the labels. It is deterministic.
+func (o *Object) Listing() string {
+	var b strings.Builder
+	for _, m := range o.Maps {
+		fmt.Fprintf(&b, "map %s: %v key %d value %d entries %d", m.Name, m.Type, m.KeySize, m.ValueSize, m.MaxEntries)
+		if m.Kind == MapScript {
+			key := "none"
+			if m.KeyType != nil {
+				key = m.KeyType.String()
+			}
+			fmt.Fprintf(&b, " (%s key %s value %s)", m.ScriptName, key, m.ValueType)
+		}
+		b.WriteByte('\n')
+	}
+	for i, f := range o.Printfs {
+		fmt.Fprintf(&b, "printf %d at %s: %q size %d", i, f.Pos, f.Format, f.Size)
+		for _, a := range f.Args {
+			fmt.Fprintf(&b, " [%d:%s]", a.Offset, a.Type)
+		}
+		b.WriteByte('\n')
+	}
+	for _, p := range o.Programs {
+		fmt.Fprintf(&b, "\nprogram %s: %s at %s, %v, %s\n", p.Name, p.Probe, p.Pos, p.Type, p.Attach.describe())
+		last := ""
+		for i, ins := range p.Insns {
+			if sym := ins.Symbol(); sym != "" {
+				fmt.Fprintf(&b, "%s:\n", sym)
+			}
+			if src := ins.Source(); src != nil && src.String() != last {
+				last = src.String()
+				fmt.Fprintf(&b, "\t; %s\n", last)
+			}
+			fmt.Fprintf(&b, "\t%3d: %v\n", i, ins)
+		}
+	}
+	return b.String()
+}
+
+func (a Attach) describe() string {
+	s := a.Kind.String()
+	switch a.Kind {
+	case AttachTracepoint:
+		s += " " + a.Group + ":" + a.Event
+	case AttachRawTracepoint:
+		s += " " + a.Event
+	case AttachInterval:
+		s += fmt.Sprintf(" period %dns", a.Period)
+	case AttachProfile:
+		if a.Frequency > 0 {
+			s += fmt.Sprintf(" %dHz", a.Frequency)
+		} else {
+			s += fmt.Sprintf(" period %dns", a.Period)
+		}
+	case AttachSoftware:
+		s += fmt.Sprintf(" %s period %d", a.Event, a.Period)
+	case AttachKprobe, AttachKretprobe, AttachUprobe, AttachUretprobe:
+		if a.Binary != "" {
+			s += " " + a.Binary + ":"
+		} else {
+			s += " "
+		}
+		s += a.Target
+		if a.Offset > 0 {
+			s += fmt.Sprintf("+%d", a.Offset)
+		}
+	}
+	return s
+}

@@ -1,0 +1,162 @@
+package runtime
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/gbt-project/gbt/codegen"
+)
+
+// Loaded is a codegen.Object in the kernel: its maps created, its programs
+// verified and loaded, nothing attached yet.
+type Loaded struct {
+	Object   *codegen.Object
+	Programs map[string]*ebpf.Program // by codegen.Program.Name
+	Maps     map[string]*ebpf.Map     // by codegen.Map.Name
+	coll     *ebpf.Collection
+}
+
+// LoadError is a program the verifier rejected. Error() is the short
+// summary that names the script position; Log is the verifier's full log,
+// for -v.
+type LoadError struct {
+	Program string // codegen.Program.Name
+	Probe   string // codegen.Program.Probe
+	Report  *VerifierReport
+	Err     error // the underlying error
+}
+
+func (e *LoadError) Error() string {
+	if e.Report != nil {
+		return fmt.Sprintf("probe %s: %s", e.Probe, e.Report.Error())
+	}
+	return fmt.Sprintf("probe %s: loading the program: %v", e.Probe, e.Err)
+}
+
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// Log returns the verifier's full log, one line per entry.
+func (e *LoadError) Log() string {
+	if e.Report == nil {
+		return ""
+	}
+	return strings.Join(e.Report.Log, "\n")
+}
+
+// CollectionSpec turns an Object into the spec cilium/ebpf loads: maps by
+// name, programs by name with their map references left symbolic.
+func CollectionSpec(obj *codegen.Object) *ebpf.CollectionSpec {
+	spec := &ebpf.CollectionSpec{
+		Maps:      map[string]*ebpf.MapSpec{},
+		Programs:  map[string]*ebpf.ProgramSpec{},
+		ByteOrder: binary.NativeEndian,
+	}
+	for _, m := range obj.Maps {
+		spec.Maps[m.Name] = &ebpf.MapSpec{
+			Name:       m.Name,
+			Type:       m.Type,
+			KeySize:    m.KeySize,
+			ValueSize:  m.ValueSize,
+			MaxEntries: m.MaxEntries,
+		}
+	}
+	for _, p := range obj.Programs {
+		spec.Programs[p.Name] = &ebpf.ProgramSpec{
+			Name:         p.Name,
+			Type:         p.Type,
+			Instructions: p.Insns,
+			License:      p.License,
+		}
+	}
+	return spec
+}
+
+// Load creates the Object's maps and loads its programs. A program the
+// verifier rejects gives a *LoadError that points at the script. The
+// config map is filled (start time, number of CPUs) before Load returns.
+func Load(obj *codegen.Object) (*Loaded, error) {
+	spec := CollectionSpec(obj)
+	l := &Loaded{Object: obj, Programs: map[string]*ebpf.Program{}, Maps: map[string]*ebpf.Map{}}
+	// Programs are loaded one by one, so that a verifier error names its
+	// program; the maps are created once, first.
+	maps := &ebpf.CollectionSpec{Maps: spec.Maps, ByteOrder: spec.ByteOrder}
+	coll, err := ebpf.NewCollection(maps)
+	if err != nil {
+		return nil, fmt.Errorf("creating maps: %w", err)
+	}
+	l.coll = coll
+	for name, m := range coll.Maps {
+		l.Maps[name] = m
+	}
+	for _, p := range obj.Programs {
+		ps := spec.Programs[p.Name].Copy()
+		for i := range ps.Instructions {
+			ref := ps.Instructions[i].Reference()
+			if m, ok := l.Maps[ref]; ok && ps.Instructions[i].IsLoadFromMap() {
+				if err := ps.Instructions[i].AssociateMap(m); err != nil {
+					l.Close()
+					return nil, fmt.Errorf("program %s: %w", p.Name, err)
+				}
+			}
+		}
+		prog, err := ebpf.NewProgram(ps)
+		if err != nil {
+			l.Close()
+			le := &LoadError{Program: p.Name, Probe: p.Probe, Err: err}
+			if r, ok := ExplainVerifierError(err, p.Insns); ok {
+				le.Report = r
+			}
+			return nil, le
+		}
+		l.Programs[p.Name] = prog
+	}
+	if err := l.initConfig(); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// initConfig writes the start time and the number of CPUs into the config
+// map, if the Object has one.
+func (l *Loaded) initConfig() error {
+	m := l.Maps[codegen.ConfigName]
+	if m == nil {
+		return nil
+	}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return fmt.Errorf("reading the clock: %w", err)
+	}
+	ncpus, err := ebpf.PossibleCPU()
+	if err != nil {
+		return err
+	}
+	val := make([]byte, codegen.ConfigSize)
+	binary.NativeEndian.PutUint64(val[codegen.ConfigStartNs:], uint64(ts.Nano()))
+	binary.NativeEndian.PutUint64(val[codegen.ConfigNcpus:], uint64(ncpus))
+	if err := m.Put(uint32(0), val); err != nil {
+		return fmt.Errorf("writing the config map: %w", err)
+	}
+	return nil
+}
+
+// Close unloads every program and map.
+func (l *Loaded) Close() error {
+	var errs []error
+	for _, p := range l.Programs {
+		errs = append(errs, p.Close())
+	}
+	l.Programs = nil
+	if l.coll != nil {
+		l.coll.Close()
+		l.coll = nil
+	}
+	l.Maps = nil
+	return errors.Join(errs...)
+}
