@@ -11,10 +11,10 @@ import (
 // the hooks is set for a supported builtin; an entry with no hook is known
 // but not implemented yet, and Compile reports its uses.
 type emitter struct {
-	scalar func(g *gen, e ast.Expr) *tmp                   // integer-valued variables and functions
+	scalar func(g *gen, e ast.Expr) *tmp                  // integer-valued variables and functions
 	str    func(g *gen, c *ast.Call, off int16, size int) // string-valued functions, into a buffer
-	stmt   func(g *gen, c *ast.Call)                       // statements: printf, exit, delete
-	agg    func(g *gen, m *ast.MapExpr, c *ast.Call)       // aggregations into map element m
+	stmt   func(g *gen, c *ast.Call)                      // statements: printf, exit, delete
+	agg    func(g *gen, m *ast.MapExpr, c *ast.Call)      // aggregations into map element m
 }
 
 // emitters has one row per stdlib entry, by stdlib name.

@@ -129,8 +129,8 @@ var softwareEvents = map[string]struct {
 	period uint64
 }{
 	"cpu-clock": {"cpu-clock", 1000000}, "cpu": {"cpu-clock", 1000000},
-	"task-clock":   {"task-clock", 1000000},
-	"page-faults":  {"page-faults", 100}, "faults": {"page-faults", 100},
+	"task-clock":  {"task-clock", 1000000},
+	"page-faults": {"page-faults", 100}, "faults": {"page-faults", 100},
 	"context-switches": {"context-switches", 1000}, "cs": {"context-switches", 1000},
 	"cpu-migrations":   {"cpu-migrations", 1},
 	"minor-faults":     {"minor-faults", 100},
