@@ -318,6 +318,11 @@ func (s *scanner) probeItem() {
 // a '/' unless the current colon-separated part is a path.
 func (s *scanner) spec() {
 	lo := s.off
+	if c := s.src[lo]; !isIdentStart(c) {
+		// Not a spec at all: let the parser report the token.
+		s.token()
+		return
+	}
 	partStart := lo
 	for s.off < len(s.src) {
 		c := s.src[s.off]
@@ -340,12 +345,19 @@ func (s *scanner) spec() {
 		}
 		s.off++
 	}
-	if s.off == lo {
-		// Not a spec at all: let the parser report the token.
-		s.token()
-		return
-	}
 	s.emit(tSpec, lo, s.off)
+}
+
+// errorAfter reports whether a lexical error was found after offset off;
+// an unterminated string or comment swallows the braces after it, and an
+// unmatched '{' would only repeat that.
+func (s *scanner) errorAfter(off int) bool {
+	for _, d := range s.errs {
+		if d.Pos.Offset > off {
+			return true
+		}
+	}
+	return false
 }
 
 // block scans tokens up to the '}' that closes the first '{' of the item.
@@ -356,7 +368,7 @@ func (s *scanner) block() {
 	for {
 		s.skipSpace()
 		if s.off >= len(s.src) {
-			if len(open) > 0 {
+			if len(open) > 0 && !s.errorAfter(open[len(open)-1]) {
 				o := open[len(open)-1]
 				s.errorf(o, o+1, "unmatched '{'")
 			}

@@ -13,6 +13,9 @@ import (
 // semicolons, assignments to non-lvalues) and always returns a node.
 type lowerer struct {
 	p *parser
+	// quiet suppresses the syntax errors lowering finds in an item that
+	// has lexical errors, which they would only echo.
+	quiet bool
 }
 
 // span is the source range of a grammar struct: from its first token to
@@ -118,7 +121,7 @@ func (l *lowerer) block(g *blockG) *ast.Block {
 		}
 		st := l.stmt(it.Stmt)
 		b.Stmts = append(b.Stmts, st)
-		if i+1 < len(g.Items) && g.Items[i+1].Stmt != nil && needsSemi(st) {
+		if i+1 < len(g.Items) && g.Items[i+1].Stmt != nil && needsSemi(st) && !l.quiet {
 			next := g.Items[i+1].Stmt
 			l.p.unexpected(next.Tokens[0], ";")
 		}

@@ -70,14 +70,15 @@ func (p *parser) item(prog *ast.Program, it item) {
 		p.errorf(toks[0].Pos.Offset, end, "%v", err)
 		return
 	}
+	lexErr := p.lexErrorWithin(toks[0].Pos.Offset, end)
 	top, err := itemParser.ParseFromLexer(lex)
 	if err != nil {
-		if !p.lexErrorWithin(toks[0].Pos.Offset, end) {
+		if !lexErr {
 			p.syntaxError(err)
 		}
 		return
 	}
-	l := &lowerer{p: p}
+	l := &lowerer{p: p, quiet: lexErr}
 	switch {
 	case top.Config != nil:
 		if prog.Config != nil {
