@@ -1,0 +1,390 @@
+package runtime
+
+import (
+	"debug/elf"
+	"errors"
+	"os"
+	"os/exec"
+	"reflect"
+	goruntime "runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"golang.org/x/sys/unix"
+)
+
+func getppidLoop(n int) {
+	for range n {
+		unix.Getppid()
+	}
+}
+
+func TestAttachTracepoint(t *testing.T) {
+	liveTracefs(t)
+	prog, counts := counterProgram(t, ebpf.TracePoint, os.Getpid(), false)
+	l, err := Attach(prog, AttachPoint{Kind: KindTracepoint, Target: "syscalls:sys_enter_getppid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeOnCleanup(t, l)
+	getppidLoop(1000)
+	if got := readCount(t, counts, 0); got != 1000 {
+		t.Errorf("tracepoint fired %d times for 1000 getppid calls", got)
+	}
+}
+
+func TestAttachTracepointErrors(t *testing.T) {
+	liveTracefs(t)
+	prog, _ := counterProgram(t, ebpf.TracePoint, 0, false)
+	for _, target := range []string{"syscalls:nope", "syscalls:*", "nogroup"} {
+		if _, err := Attach(prog, AttachPoint{Kind: KindTracepoint, Target: target}); err == nil || !strings.Contains(err.Error(), "tracepoint:"+target) {
+			t.Errorf("Attach(tracepoint:%s) error = %v, want one naming the probe", target, err)
+		}
+	}
+}
+
+func TestAttachRawTracepoint(t *testing.T) {
+	requireKernel(t)
+	prog, counts := counterProgram(t, ebpf.RawTracepoint, os.Getpid(), false)
+	l, err := Attach(prog, AttachPoint{Kind: KindRawTracepoint, Target: "sys_enter"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeOnCleanup(t, l)
+	getppidLoop(1000)
+	if got := readCount(t, counts, 0); got < 1000 {
+		t.Errorf("raw tracepoint sys_enter fired %d times for 1000 getppid calls", got)
+	}
+}
+
+func TestAttachInterval(t *testing.T) {
+	requireKernel(t)
+	prog, counts := counterProgram(t, ebpf.PerfEvent, 0, false)
+	const period = 10 * time.Millisecond
+	l, err := Attach(prog, AttachPoint{Kind: KindInterval, Period: uint64(period)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * period)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// 30 periods: one event per period on one CPU, not one per CPU.
+	got := readCount(t, counts, 0)
+	if got < 20 || got > 32 {
+		t.Errorf("interval fired %d times in 30 periods", got)
+	}
+	time.Sleep(3 * period)
+	if after := readCount(t, counts, 0); after != got {
+		t.Errorf("interval fired %d more times after Close", after-got)
+	}
+}
+
+func TestAttachProfile(t *testing.T) {
+	requireKernel(t)
+	cpus, err := OnlineCPUs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ap := range []AttachPoint{
+		{Kind: KindProfile, Frequency: 200},
+		{Kind: KindProfile, Period: uint64(5 * time.Millisecond)},
+	} {
+		t.Run(ap.String(), func(t *testing.T) {
+			prog, counts := counterProgram(t, ebpf.PerfEvent, 0, true)
+			l, err := Attach(prog, ap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// cpu-clock samples an idle virtual CPU only now and then,
+			// so keep every CPU busy.
+			busyCPUs(t, cpus, 300*time.Millisecond)
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			// About 60 samples per CPU.
+			for _, cpu := range cpus {
+				if got := readCount(t, counts, uint32(cpu)); got < 20 || got > 90 {
+					t.Errorf("CPU %d: %d samples in 300ms", cpu, got)
+				}
+			}
+		})
+	}
+}
+
+// busyCPUs spins one thread on each of cpus for d.
+func busyCPUs(t *testing.T, cpus []int, d time.Duration) {
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(d)
+	for _, cpu := range cpus {
+		wg.Go(func() {
+			goruntime.LockOSThread()
+			defer goruntime.UnlockOSThread()
+			var set unix.CPUSet
+			set.Set(cpu)
+			if err := unix.SchedSetaffinity(0, &set); err != nil {
+				t.Error(err)
+				return
+			}
+			for time.Now().Before(deadline) {
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestAttachSoftwarePageFaults(t *testing.T) {
+	requireKernel(t)
+	prog, counts := counterProgram(t, ebpf.PerfEvent, os.Getpid(), false)
+	l, err := Attach(prog, AttachPoint{Kind: KindSoftware, Target: "faults", Period: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeOnCleanup(t, l)
+	const pages = 64
+	size := pages * os.Getpagesize()
+	mem, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < size; i += os.Getpagesize() {
+		mem[i] = 1
+	}
+	if err := unix.Munmap(mem); err != nil {
+		t.Fatal(err)
+	}
+	if got := readCount(t, counts, 0); got < pages {
+		t.Errorf("software:faults:1 fired %d times for %d new pages", got, pages)
+	}
+}
+
+func TestAttachSoftwareEvents(t *testing.T) {
+	requireKernel(t)
+	prog, _ := counterProgram(t, ebpf.PerfEvent, 0, false)
+	for name := range softwareEvents {
+		l, err := Attach(prog, AttachPoint{Kind: KindSoftware, Target: name})
+		if err != nil {
+			t.Errorf("software:%s: %v", name, err)
+			continue
+		}
+		if err := l.Close(); err != nil {
+			t.Errorf("software:%s: close: %v", name, err)
+		}
+	}
+	if _, err := Attach(prog, AttachPoint{Kind: KindSoftware, Target: "nope"}); err == nil || !strings.Contains(err.Error(), `unknown software event "nope"`) {
+		t.Errorf("software:nope: error = %v", err)
+	}
+}
+
+// uprobeTarget is the function TestAttachUprobe probes in the test binary.
+//
+//go:noinline
+func uprobeTarget(i int) int { return i * 3 }
+
+// fileOffset returns the offset in the ELF file exe of the code at the
+// virtual address addr. (go test strips the symbol table, so the test finds
+// its own function by address.)
+func fileOffset(t *testing.T, exe string, addr uint64) uint64 {
+	f, err := elf.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Filesz {
+			return addr - p.Vaddr + p.Off
+		}
+	}
+	t.Fatalf("address %#x is in no executable segment of %s", addr, exe)
+	return 0
+}
+
+func TestAttachUprobe(t *testing.T) {
+	requireKernel(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := uint64(reflect.ValueOf(uprobeTarget).Pointer())
+	prog, counts := counterProgram(t, ebpf.Kprobe, 0, false)
+	l, err := Attach(prog, AttachPoint{Kind: KindUprobe, Target: exe, Offset: fileOffset(t, exe, addr), Pid: os.Getpid()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeOnCleanup(t, l)
+	for i := range 100 {
+		uprobeTarget(i)
+	}
+	if got := readCount(t, counts, 0); got != 100 {
+		t.Errorf("uprobe fired %d times for 100 calls", got)
+	}
+}
+
+// TestAttachUprobeSymbol probes libc's __libc_start_main, which every
+// dynamically linked program calls once, and its return, which it never
+// reaches (main's return goes to exit).
+func TestAttachUprobeSymbol(t *testing.T) {
+	requireKernel(t)
+	const libc = "/lib/x86_64-linux-gnu/libc.so.6"
+	if _, err := os.Stat(libc); err != nil {
+		t.Skipf("no %s: %v", libc, err)
+	}
+	enter, enterCounts := counterProgram(t, ebpf.Kprobe, 0, false)
+	ret, retCounts := counterProgram(t, ebpf.Kprobe, 0, false)
+	for _, ap := range []struct {
+		prog *ebpf.Program
+		kind ProbeKind
+	}{{enter, KindUprobe}, {ret, KindUretprobe}} {
+		l, err := Attach(ap.prog, AttachPoint{Kind: ap.kind, Target: libc, Symbol: "__libc_start_main"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		closeOnCleanup(t, l)
+	}
+	for range 5 {
+		if err := exec.Command("/bin/true").Run(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := readCount(t, enterCounts, 0); got < 5 {
+		t.Errorf("uprobe:libc:__libc_start_main fired %d times for 5 processes", got)
+	}
+	if got := readCount(t, retCounts, 0); got != 0 {
+		t.Errorf("uretprobe:libc:__libc_start_main fired %d times; it never returns", got)
+	}
+	if _, err := Attach(enter, AttachPoint{Kind: KindUprobe, Target: libc, Symbol: "no_such_function_gbt"}); err == nil {
+		t.Error("uprobe on a missing symbol: no error")
+	}
+}
+
+func TestRunOnceSeesOwnPid(t *testing.T) {
+	requireKernel(t)
+	out := newMap(t, &ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1})
+	prog := newProgram(t, ebpf.RawTracepoint, asm.Instructions{
+		asm.FnGetCurrentPidTgid.Call(),
+		asm.RSh.Imm(asm.R0, 32),
+		asm.StoreMem(asm.RFP, -8, asm.R0, asm.DWord),
+		asm.StoreImm(asm.RFP, -12, 0, asm.Word),
+		asm.LoadMapPtr(asm.R1, out.FD()),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, -12),
+		asm.Mov.Reg(asm.R3, asm.RFP),
+		asm.Add.Imm(asm.R3, -8),
+		asm.Mov.Imm(asm.R4, 0),
+		asm.FnMapUpdateElem.Call(),
+		asm.Mov.Imm(asm.R0, 7),
+		asm.Return(),
+	})
+	ret, err := RunOnce(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ret != 7 {
+		t.Errorf("RunOnce returned %d, want 7", ret)
+	}
+	if got := readCount(t, out, 0); got != uint64(os.Getpid()) {
+		t.Errorf("BEGIN program saw pid %d, want %d", got, os.Getpid())
+	}
+}
+
+// TestAttachMissing checks that the probe kinds this kernel lacks fail with
+// a MissingFeatureError naming the feature and an alternative; kinds the
+// kernel has are skipped, since attaching them needs real targets.
+func TestAttachMissing(t *testing.T) {
+	requireKernel(t)
+	liveTracefs(t)
+	f := ProbeFeatures()
+	tests := []struct {
+		ap      AttachPoint
+		have    error
+		feature string
+		alt     string
+	}{
+		{AttachPoint{Kind: KindKprobe, Target: "do_sys_openat2"}, f.Kprobes, "kprobes", "tracepoint:syscalls:sys_enter_openat"},
+		{AttachPoint{Kind: KindKretprobe, Target: "ksys_read"}, f.Kprobes, "kprobes", "tracepoint:syscalls:sys_exit_read"},
+		{AttachPoint{Kind: KindFentry, Target: "__x64_sys_getppid"}, f.Fentry, "fentry/fexit", "tracepoint:syscalls:sys_enter_getppid"},
+		{AttachPoint{Kind: KindHardware, Target: "cycles"}, f.HardwarePerf, "hardware performance counters", "profile:hz:99"},
+	}
+	prog, _ := counterProgram(t, ebpf.Kprobe, 0, false)
+	for _, tt := range tests {
+		if tt.have == nil {
+			t.Logf("%s: the kernel has %s", tt.ap, tt.feature)
+			continue
+		}
+		_, err := Attach(prog, tt.ap)
+		var missing *MissingFeatureError
+		if !errors.As(err, &missing) || !errors.Is(err, ebpf.ErrNotSupported) {
+			t.Errorf("%s: error = %v, want a MissingFeatureError", tt.ap, err)
+			continue
+		}
+		msg := err.Error()
+		want := tt.ap.String() + ": this kernel has no " + tt.feature + " ("
+		if !strings.HasPrefix(msg, want) || !strings.Contains(msg, "; try "+tt.alt) {
+			t.Errorf("%s: error %q, want %q... try %s", tt.ap, msg, want, tt.alt)
+		}
+	}
+}
+
+func TestAttachUnsupported(t *testing.T) {
+	for _, ap := range []AttachPoint{
+		{Kind: KindWatchpoint, Target: "0x1000"},
+		{Kind: KindBegin},
+		{Kind: "nonsense"},
+	} {
+		if _, err := Attach(nil, ap); err == nil {
+			t.Errorf("Attach(%s): no error", ap)
+		}
+	}
+}
+
+func TestAttachPointString(t *testing.T) {
+	tests := []struct {
+		ap   AttachPoint
+		want string
+	}{
+		{AttachPoint{Kind: KindTracepoint, Target: "sched:sched_switch"}, "tracepoint:sched:sched_switch"},
+		{AttachPoint{Kind: KindRawTracepoint, Target: "sys_enter"}, "rawtracepoint:sys_enter"},
+		{AttachPoint{Kind: KindInterval, Period: 1e9}, "interval:us:1000000"},
+		{AttachPoint{Kind: KindProfile, Frequency: 99}, "profile:hz:99"},
+		{AttachPoint{Kind: KindProfile, Period: 5e6}, "profile:us:5000"},
+		{AttachPoint{Kind: KindSoftware, Target: "faults"}, "software:faults"},
+		{AttachPoint{Kind: KindSoftware, Target: "faults", Period: 10}, "software:faults:10"},
+		{AttachPoint{Kind: KindUprobe, Target: "/bin/sh", Symbol: "main"}, "uprobe:/bin/sh:main"},
+		{AttachPoint{Kind: KindUretprobe, Target: "/bin/sh", Symbol: "main", Offset: 4}, "uretprobe:/bin/sh:main+4"},
+		{AttachPoint{Kind: KindUprobe, Target: "/bin/sh", Offset: 0x1234}, "uprobe:/bin/sh:0x1234"},
+		{AttachPoint{Kind: KindKprobe, Target: "vfs_read", Offset: 8}, "kprobe:vfs_read+8"},
+		{AttachPoint{Kind: KindEnd}, "end"},
+	}
+	for _, tt := range tests {
+		if got := tt.ap.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.ap, got, tt.want)
+		}
+	}
+}
+
+func TestParseCPUList(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []int
+		err  bool
+	}{
+		{"0", []int{0}, false},
+		{"0-1", []int{0, 1}, false},
+		{"0-2,4,6-7", []int{0, 1, 2, 4, 6, 7}, false},
+		{"", nil, true},
+		{"3-1", nil, true},
+		{"a", nil, true},
+		{"0-", nil, true},
+	}
+	for _, tt := range tests {
+		got, err := parseCPUList(tt.in)
+		if (err != nil) != tt.err || !slices.Equal(got, tt.want) {
+			t.Errorf("parseCPUList(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+}
