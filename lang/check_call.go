@@ -243,7 +243,11 @@ func (c *checker) format(x *ast.Call, args []*ast.Type) {
 			continue
 		}
 		if !verbAccepts(v, t) {
-			c.errorf(rest[i], "%s: %%%s specifier expects a value of type %s (%s supplied)", x.Name, v.Conv, v.Accepts().Describe(), describe(t))
+			want := v.Accepts().Describe()
+			if v.Conv == "s" {
+				want = "string"
+			}
+			c.errorf(rest[i], "%s: %%%s specifier expects a value of type %s (%s supplied)", x.Name, v.Conv, want, describe(t))
 		}
 	}
 }

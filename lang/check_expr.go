@@ -80,11 +80,11 @@ func (c *checker) exprType(e ast.Expr) *ast.Type {
 func (c *checker) varRef(v *ast.Var) *ast.Type {
 	sv := c.lookupVar(v.Name)
 	if sv == nil {
-		c.errorf(v, "undefined or undeclared variable: %s", v.Name)
+		c.errorf(v, "Undefined or undeclared variable: %s", v.Name)
 		return invalid
 	}
 	if sv.typ == nil {
-		c.errorf(v, "variable used before it was assigned: %s", v.Name)
+		c.errorf(v, "Variable used before it was assigned: %s", v.Name)
 		return invalid
 	}
 	return sv.typ
@@ -99,7 +99,7 @@ func (c *checker) ident(id *ast.Ident) *ast.Type {
 	}
 	e := stdlib.Lookup(id.Name)
 	if e == nil || e.Kind != stdlib.Variable {
-		d := c.errorf(id, "unknown identifier: '%s'", id.Name)
+		d := c.errorf(id, "Unknown identifier: '%s'", id.Name)
 		if e != nil {
 			d.Hint = "'" + id.Name + "' is a function: call it as " + id.Name + "()"
 		} else if s := stdlib.ClosestBuiltin(id.Name, stdlib.Variable); s != "" {
@@ -208,7 +208,7 @@ func (c *checker) binary(b *ast.Binary) *ast.Type {
 		return invalid
 	}
 	mismatch := func() *ast.Type {
-		c.errorf(b, "type mismatch for '%s': comparing '%s' with '%s'", b.Op, x, y)
+		c.errorf(b, "Type mismatch for '%s': comparing '%s' with '%s'", b.Op, x, y)
 		return invalid
 	}
 	switch {
@@ -324,6 +324,6 @@ func (c *checker) ternary(t *ast.Ternary) *ast.Type {
 	if merged, ok := mergeTypes(x, y); ok && storable(merged) {
 		return merged
 	}
-	c.errorf(t, "ternary operator must return the same type: have '%s' and '%s'", describe(x), describe(y))
+	c.errorf(t, "Ternary operator must return the same type: have '%s' and '%s'", describe(x), describe(y))
 	return invalid
 }

@@ -66,7 +66,7 @@ func (c *checker) useKey(m *ast.MapExpr, name string, key *ast.Type) *ast.MapInf
 	}
 	merged, ok := mergeTypes(mi.Key, key)
 	if !ok {
-		c.errorf(m, "argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s",
+		c.errorf(m, "Argument mismatch for %s: trying to access with arguments: %s when map expects arguments: %s",
 			name, keyList(key), keyList(mi.Key))
 		return mi
 	}
@@ -85,7 +85,7 @@ func (c *checker) assignMap(m *ast.MapExpr, t *ast.Type) {
 	}
 	merged, ok := mergeTypes(mi.Value, t)
 	if !ok {
-		c.errorf(m, "type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
+		c.errorf(m, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
 			name, t, mi.Value)
 		m.SetType(mi.Value)
 		return
@@ -100,7 +100,7 @@ func (c *checker) readMap(m *ast.MapExpr) *ast.Type {
 	name := c.mapName(m)
 	key := c.keyType(m)
 	if c.lookupMap(name) == nil || c.lookupMap(name).Value == nil {
-		c.errorf(m, "undefined map: %s", name)
+		c.errorf(m, "Undefined map: %s", name)
 		return invalid
 	}
 	mi := c.useKey(m, name, key)
@@ -115,7 +115,7 @@ func (c *checker) wholeMap(m *ast.MapExpr) *ast.Type {
 	name := c.mapName(m)
 	mi := c.lookupMap(name)
 	if mi == nil || mi.Value == nil {
-		c.errorf(m, "undefined map: %s", name)
+		c.errorf(m, "Undefined map: %s", name)
 		return invalid
 	}
 	if c.maps[name] == nil {

@@ -150,7 +150,12 @@ func (c *checker) aggAssign(s *ast.AssignStmt, call *ast.Call, e *stdlib.Entry) 
 	switch {
 	case !ok:
 		c.errorf(call, "%s() should be directly assigned to a map", call.Name)
-		c.expr(s.Target)
+		if v, isVar := s.Target.(*ast.Var); isVar && c.lookupVar(v.Name) == nil {
+			c.declare(v.Name, invalid)
+			v.SetType(invalid)
+		} else {
+			c.expr(s.Target)
+		}
 	case s.Op != "=":
 		c.errorf(s, "%s() cannot be used with '%s'; assign it with '='", call.Name, s.Op)
 		c.assignMap(m, t)
@@ -162,7 +167,7 @@ func (c *checker) aggAssign(s *ast.AssignStmt, call *ast.Call, e *stdlib.Entry) 
 func (c *checker) compoundAssign(s *ast.AssignStmt) {
 	vt := c.expr(s.Value)
 	if !isIntegral(vt) {
-		c.errorf(s.Value, "type mismatch for '%s': expected an integer, got '%s'", s.Op, vt)
+		c.errorf(s.Value, "Type mismatch for '%s': expected an integer, got '%s'", s.Op, vt)
 	}
 	switch target := s.Target.(type) {
 	case *ast.MapExpr:
@@ -173,12 +178,12 @@ func (c *checker) compoundAssign(s *ast.AssignStmt) {
 		t := c.readMap(target)
 		target.SetType(t)
 		if !isIntegral(t) {
-			c.errorf(target, "type mismatch for '%s': %s holds values of type '%s'", s.Op, target.Name, t)
+			c.errorf(target, "Type mismatch for '%s': %s holds values of type '%s'", s.Op, target.Name, t)
 		}
 	case *ast.Var:
 		t := c.expr(target)
 		if !isIntegral(t) {
-			c.errorf(target, "type mismatch for '%s': %s holds values of type '%s'", s.Op, target.Name, t)
+			c.errorf(target, "Type mismatch for '%s': %s holds values of type '%s'", s.Op, target.Name, t)
 		}
 	default:
 		c.expr(s.Target)
@@ -200,7 +205,7 @@ func (c *checker) assignVar(v *ast.Var, t *ast.Type) {
 	}
 	merged, ok := mergeTypes(sv.typ, t)
 	if !ok {
-		c.errorf(v, "type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
+		c.errorf(v, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
 			v.Name, t, sv.typ)
 		v.SetType(sv.typ)
 		return
@@ -223,7 +228,7 @@ func (c *checker) let(s *ast.LetStmt) {
 		if t == nil {
 			t = vt
 		} else if _, ok := mergeTypes(t, vt); !ok {
-			c.errorf(s.Value, "type mismatch for %s: trying to assign value of type '%s' to a variable declared as '%s'", s.Var.Name, vt, t)
+			c.errorf(s.Value, "Type mismatch for %s: trying to assign value of type '%s' to a variable declared as '%s'", s.Var.Name, vt, t)
 		}
 	}
 	if c.scopes[len(c.scopes)-1][s.Var.Name] != nil {
