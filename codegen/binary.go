@@ -40,11 +40,8 @@ func (g *gen) binary(x *ast.Binary) *tmp {
 		g.fail(x, "operator %s is not implemented yet", x.Op)
 		return g.zero()
 	}
-	lt := g.typeOf(x.X)
-	if op == asm.RSh && lt != nil && lt.Signed {
-		// bpftrace shifts signed values arithmetically: -7 >> 1 == -4.
-		op = asm.ArSh
-	}
+	// As in bpftrace, / % and >> are unsigned 64-bit operations whatever
+	// the operands' signs: -7 / 2 == 0x7ffffffffffffffc.
 	a := g.intExpr(x.X)
 	if imm, ok := immOf(x.Y); ok {
 		r := g.regs.reg(a)

@@ -155,6 +155,7 @@ func (c *compiler) compileProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) {
 			insns[i] = ins.WithReference(to)
 		}
 	}
+	insns = prune(insns)
 	name := c.uniqueName(pl.probe)
 	insns[0] = insns[0].WithSymbol(name)
 	c.obj.Programs = append(c.obj.Programs, &Program{

@@ -110,6 +110,14 @@ func (g *gen) memExprAny(e ast.Expr) *int16 {
 	case *ast.MapExpr:
 		off := g.mapReadMem(x)
 		return &off
+	case *ast.TupleIndex:
+		tt := g.typeOf(x.X)
+		if tt == nil || tt.Kind != ast.KTuple || x.N < 0 || x.N >= len(tt.Elems) {
+			g.fail(x, "bad tuple index")
+			return nil
+		}
+		off := g.memExpr(x.X) + int16(g.c.field(tt, 0).Elems[x.N].Offset)
+		return &off
 	}
 	g.fail(e, "this string expression is not implemented yet")
 	return nil

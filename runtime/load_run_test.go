@@ -1,0 +1,165 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+
+	"github.com/gbt-project/gbt/codegen"
+	"github.com/gbt-project/gbt/lang/ast"
+)
+
+// runBegin compiles and loads src, runs its BEGIN program once with
+// BPF_PROG_TEST_RUN and returns the events it sent, decoded to text: a
+// printf record as its arguments separated by '|' (integers in decimal,
+// signed per their type; strings up to the NUL), an exit record as
+// "exit CODE".
+func runBegin(t *testing.T, src string, params ...string) []string {
+	t.Helper()
+	obj := compileLive(t, src, params...)
+	l := loadLive(t, obj)
+	var begin string
+	for _, p := range obj.Programs {
+		if p.Attach.Kind == codegen.AttachBegin {
+			begin = p.Name
+		}
+	}
+	if begin == "" {
+		t.Fatal("no BEGIN program")
+	}
+	if _, err := RunOnce(l.Programs[begin]); err != nil {
+		t.Fatal(err)
+	}
+	rb := l.Maps[codegen.RingbufName]
+	if rb == nil {
+		return nil
+	}
+	rd, err := ringbuf.NewReader(rb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	var out []string
+	for {
+		rd.SetDeadline(time.Now())
+		rec, err := rd.Read()
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, decodeEvent(t, obj, rec.RawSample))
+	}
+}
+
+func decodeEvent(t *testing.T, obj *codegen.Object, rec []byte) string {
+	kind, index := codegen.SplitEventHeader(binary.NativeEndian.Uint64(rec))
+	switch kind {
+	case codegen.EventExit:
+		return fmt.Sprintf("exit %d", int64(binary.NativeEndian.Uint64(rec[8:])))
+	case codegen.EventPrintf:
+		f := obj.Printfs[index]
+		if len(rec) < f.Size {
+			t.Fatalf("printf record of %d bytes, want %d", len(rec), f.Size)
+		}
+		var parts []string
+		for _, a := range f.Args {
+			parts = append(parts, decodeField(rec, a))
+		}
+		return strings.Join(parts, "|")
+	}
+	t.Fatalf("unknown event kind %d", kind)
+	return ""
+}
+
+func decodeField(rec []byte, f codegen.Field) string {
+	b := rec[f.Offset : f.Offset+f.Size]
+	switch f.Type.Kind {
+	case ast.KString:
+		if i := bytes.IndexByte(b, 0); i >= 0 {
+			b = b[:i]
+		}
+		return string(b)
+	case ast.KTuple:
+		var parts []string
+		for _, e := range f.Elems {
+			e.Offset += f.Offset
+			parts = append(parts, decodeField(rec, e))
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
+	}
+	v := binary.NativeEndian.Uint64(b)
+	if f.Type.Signed {
+		return fmt.Sprint(int64(v))
+	}
+	return fmt.Sprint(v)
+}
+
+// TestBeginSemantics runs BEGIN programs in the kernel and checks the
+// values they compute against bpftrace 0.17's (printed there with %ld / %s).
+func TestBeginSemantics(t *testing.T) {
+	requireKernel(t)
+	self := fmt.Sprint(os.Getpid())
+	tests := []struct {
+		name, src string
+		params    []string
+		want      []string
+	}{
+		{"division is unsigned", `BEGIN { printf("%ld %ld %ld", -7 / 2, -7 % 3, -7 >> 1); }`, nil,
+			[]string{"9223372036854775804|0|9223372036854775804"}},
+		{"division by zero", `BEGIN { $z = 0; printf("%d %d %d %d", 7 / 0, 7 % 0, 7 / $z, 7 % $z); }`, nil,
+			[]string{"0|0|0|0"}},
+		{"arithmetic", `BEGIN { printf("%d %d %d", -1 * 3, (uint8)255 + 1, 2 + 3 * 4 - 10 / 5); }`, nil,
+			[]string{"-3|256|12"}},
+		{"comparisons", `BEGIN { $x = -1; $a = (int32)-3; $b = (uint32)7; printf("%d %d %d %d", $x > 1, -5 < 3, $a < $b, 3 >= 3); }`, nil,
+			[]string{"0|1|0|1"}},
+		{"logic", `BEGIN { $t = 1; $f = 0; printf("%d %d %d %d", $t && $f, $t || $f, !$t, $f ? 10 : 20); }`, nil,
+			[]string{"0|1|0|20"}},
+		{"bitwise", `BEGIN { printf("%d %d %d %d", 6 & 3, 6 | 3, 6 ^ 3, 1 << 10); }`, nil,
+			[]string{"2|7|5|1024"}},
+		{"casts", `BEGIN { printf("%d %d %u", (uint8)300, (int8)200, (uint16)-1); }`, nil,
+			[]string{"44|-56|65535"}},
+		{"strings", `BEGIN { $s = "abc"; printf("%s %s %d %d", $s, "x", $s == "abc", $s != "abc"); }`, nil,
+			[]string{"abc|x|1|0"}},
+		{"pid and comm", `BEGIN { printf("%d %s", pid, comm); }`, nil,
+			[]string{self + "|" + comm(t)}},
+		{"positional", `BEGIN { printf("%d %d %s", $1 + 1, $#, $2); }`, []string{"41", "two"},
+			[]string{"42|2|two"}},
+		{"exit code", `BEGIN { printf("a"); exit(3); printf("b"); }`, nil,
+			[]string{"", "exit 3"}},
+		{"if else", `BEGIN { $x = 5; if ($x > 3) { printf("%d", 1); } else { printf("%d", 2); } if ($x < 3) { printf("%d", 3); } }`, nil,
+			[]string{"1"}},
+		{"increments", `BEGIN { $i = 1; $i++; ++$i; $i += 10; $j = $i--; printf("%d %d", $i, $j); }`, nil,
+			[]string{"12|13"}},
+		{"maps", `BEGIN { @x = 5; @x += 2; @x++; @m[1, "a"] = 3; printf("%d %d %d", @x, @m[1, "a"], @m[2, "b"]); }`, nil,
+			[]string{"8|3|0"}},
+		{"tuples", `BEGIN { $t = (1, "two", 3); printf("%d %s %d", $t.0, $t.1, $t.2); }`, nil,
+			[]string{"1|two|3"}},
+		{"return", `BEGIN { printf("x"); return; printf("y"); }`, nil,
+			[]string{""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runBegin(t, tc.src, tc.params...)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("%s\ngot  %q\nwant %q", tc.src, got, tc.want)
+			}
+		})
+	}
+}
+
+func comm(t *testing.T) string {
+	b, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
