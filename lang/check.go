@@ -210,7 +210,7 @@ func (c *checker) probeDecl(p *ast.Probe) {
 	c.loops = 0
 	if p.Pred != nil {
 		if t := c.expr(p.Pred); !truthy(t) {
-			c.errorf(p.Pred, "invalid type for predicate: %s", t)
+			c.errorf(p.Pred, "Invalid type for predicate: %s", t)
 		}
 	}
 	if p.Body != nil {
