@@ -10,18 +10,63 @@ import (
 )
 
 // typeOf is e's checked type, with the members of tracepoint records
-// (which the checker leaves as KKernel) typed from the tracepoint format.
+// (which the checker leaves as KKernel) typed from the tracepoint format,
+// and the types built from them (variables, map values, tuples) made
+// concrete. It is nil when the type cannot be made concrete.
 func (g *gen) typeOf(e ast.Expr) *ast.Type {
 	t := e.Type()
-	if t != nil && t.Kind == ast.KKernel {
-		if f := g.argsField(e); f != nil {
-			if ft := fieldType(f); ft != nil {
-				return ft
+	if !hasKernel(t) {
+		return t
+	}
+	var out *ast.Type
+	switch x := e.(type) {
+	case *ast.Field:
+		if f := g.argsField(x); f != nil {
+			out = fieldType(f)
+		}
+	case *ast.Var:
+		if v := g.vars[x.Name]; v != nil {
+			out = v.typ
+		}
+	case *ast.MapExpr:
+		if mp := g.c.maps[x.Name]; mp != nil {
+			out = mp.ValueType
+		}
+	case *ast.Ternary:
+		out = g.typeOf(x.Then)
+	case *ast.TupleIndex:
+		if tt := g.typeOf(x.X); tt != nil && tt.Kind == ast.KTuple && x.N >= 0 && x.N < len(tt.Elems) {
+			out = tt.Elems[x.N]
+		}
+	case *ast.Tuple:
+		elems := make([]*ast.Type, len(x.Elems))
+		for i, el := range x.Elems {
+			if elems[i] = g.typeOf(el); elems[i] == nil {
+				return nil
 			}
 		}
+		out = ast.TupleOf(elems...)
+	}
+	if hasKernel(out) {
 		return nil
 	}
-	return t
+	return out
+}
+
+// hasKernel reports whether t is or contains a KKernel type.
+func hasKernel(t *ast.Type) bool {
+	if t == nil {
+		return false
+	}
+	if t.Kind == ast.KKernel {
+		return true
+	}
+	for _, e := range t.Elems {
+		if hasKernel(e) {
+			return true
+		}
+	}
+	return false
 }
 
 // argsField finds the tracepoint field that e (args.name) reads.

@@ -32,7 +32,7 @@ func (g *gen) scriptMap(m *ast.MapExpr, value *ast.Type) *Map {
 		keyType = g.keyType(m)
 	}
 	valType := info.Value
-	if valType != nil && valType.Kind == ast.KKernel && value != nil {
+	if hasKernel(valType) && value != nil {
 		valType = value
 	}
 	if keyType != nil && !storable(keyType) {
@@ -98,7 +98,7 @@ func (g *gen) keyType(m *ast.MapExpr) *ast.Type {
 
 // concrete replaces a KKernel (or missing) type by e's concrete type.
 func (g *gen) concrete(t *ast.Type, e ast.Expr) *ast.Type {
-	if t == nil || t.Kind == ast.KKernel {
+	if t == nil || hasKernel(t) {
 		return g.typeOf(e)
 	}
 	return t

@@ -13,7 +13,7 @@ func (g *gen) allocVars(p *ast.Probe) {
 	var names []string
 	note := func(v *ast.Var, value ast.Expr) {
 		t := v.Type()
-		if (t == nil || t.Kind == ast.KKernel) && value != nil {
+		if (t == nil || hasKernel(t)) && value != nil {
 			t = g.typeOf(value)
 		}
 		if t == nil {
