@@ -6,6 +6,8 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 # go test -timeout applies to each package's test binary.
 TESTTIME ?= 20m
 FUZZTIME ?= 10s
+# Extra go test flags, e.g. TESTFLAGS=-count=1 (CI) or TESTFLAGS='-run Parse'.
+TESTFLAGS ?=
 
 .PHONY: build test fuzz bench vet clean
 
@@ -15,7 +17,7 @@ build:
 # Kernel (verifier, end-to-end) tests run when the user is root and skip
 # otherwise; with GBT_KERNEL_TESTS=1 (set by .ci/run) a skip is a failure.
 test:
-	$(GO) test -timeout $(TESTTIME) ./...
+	$(GO) test -timeout $(TESTTIME) $(TESTFLAGS) ./...
 
 # A short run of every fuzz target in every package, one target at a time
 # (go test -fuzz takes exactly one target).
