@@ -89,7 +89,15 @@ type scanner struct {
 	items   []item
 	shebang string
 	errs    ast.ErrorList
+
+	// nest counts open brackets and prefixes counts consecutive prefix
+	// operators, to bound the parser's recursion (see maxNesting).
+	nest, prefixes int
 }
+
+// maxNesting bounds how deeply brackets and prefix operators may nest: the
+// parser recurses on both, and a Go stack overflow cannot be recovered.
+const maxNesting = 500
 
 func newScanner(file string, src []byte) *scanner {
 	s := &scanner{file: file, src: src, lines: []int{0}}
@@ -117,6 +125,9 @@ func (s *scanner) errorf(lo, hi int, format string, args ...any) {
 }
 
 func (s *scanner) emit(typ lexer.TokenType, lo, hi int) {
+	if typ != tPunct {
+		s.prefixes = 0
+	}
 	s.toks = append(s.toks, lexer.Token{Type: typ, Value: string(s.src[lo:hi]), Pos: s.lpos(lo)})
 }
 
@@ -353,7 +364,7 @@ func (s *scanner) spec() {
 // unmatched '{' would only repeat that.
 func (s *scanner) errorAfter(off int) bool {
 	for _, d := range s.errs {
-		if d.Pos.Offset > off {
+		if d.Pos.Offset >= off {
 			return true
 		}
 	}
@@ -466,11 +477,34 @@ func (s *scanner) token() {
 			if bytes.HasPrefix(s.src[lo:], []byte(p)) {
 				s.off += len(p)
 				s.emit(tPunct, lo, s.off)
+				s.limitNesting(p, lo)
 				return
 			}
 		}
 		s.off++
 		s.errorf(lo, s.off, "invalid character %q", c)
+	}
+}
+
+// limitNesting tracks bracket depth and runs of prefix operators after
+// punctuation p at offset lo; past maxNesting it reports an error and
+// stops scanning.
+func (s *scanner) limitNesting(p string, lo int) {
+	switch p {
+	case "(", "[", "{":
+		s.nest++
+	case ")", "]", "}":
+		s.nest--
+	}
+	switch p {
+	case "(", "!", "~", "-", "*", "&", "++", "--":
+		s.prefixes++
+	default:
+		s.prefixes = 0
+	}
+	if s.nest > maxNesting || s.prefixes > maxNesting {
+		s.errorf(lo, s.off, "nesting deeper than %d levels", maxNesting)
+		s.off = len(s.src)
 	}
 }
 

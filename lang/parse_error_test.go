@@ -82,7 +82,11 @@ func TestParseErrors(t *testing.T) {
 			}},
 		{"stray token at top level", "BEGIN { } 42 { }",
 			[]string{"e.bt:1:11-13: ERROR: syntax error, unexpected integer 42"}},
-		{"C definition followed by junk", "struct x { int a; }; BEGIN { }",
+		{"deep nesting", "BEGIN { @ = " + strings.Repeat("(", 600) + "1" + strings.Repeat(")", 600) + "; }",
+			[]string{"e.bt:1:512-513: ERROR: nesting deeper than 500 levels"}},
+		{"deep braces", "BEGIN " + strings.Repeat("{", 600) + strings.Repeat("}", 600),
+			[]string{"e.bt:1:507-508: ERROR: nesting deeper than 500 levels"}},
+		{"C definition", "struct x { int a; }; BEGIN { }",
 			nil},
 	}
 	for _, c := range cases {
