@@ -15,8 +15,8 @@ func nameSpan(x *ast.Call) ast.Node {
 	return ast.Span{Start: x.Pos(), Stop: x.NameEnd}
 }
 
-// call types a call. stmt is true when the call is a whole statement.
-func (c *checker) call(x *ast.Call, stmt bool) *ast.Type {
+// call types a call of a macro or a builtin.
+func (c *checker) call(x *ast.Call) *ast.Type {
 	if m := c.macros[x.Name]; m != nil {
 		return c.macroCall(x, m)
 	}

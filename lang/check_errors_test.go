@@ -78,10 +78,10 @@ func parseMarkers(t *testing.T, src string) []expectedDiag {
 }
 
 // diagnose parses and checks src and returns its diagnostics.
-func diagnose(name string, src []byte) ast.ErrorList {
+func diagnose(name string, src []byte, params ...string) ast.ErrorList {
 	prog, err := Parse(name, src)
 	if err == nil {
-		err = Check(prog, CheckOptions{Params: []string{"42", "bash"}})
+		err = Check(prog, CheckOptions{Params: params})
 	}
 	if err == nil {
 		return nil

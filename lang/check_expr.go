@@ -32,7 +32,7 @@ func (c *checker) exprType(e ast.Expr) *ast.Type {
 	case *ast.Ident:
 		return c.ident(x)
 	case *ast.Call:
-		return c.call(x, false)
+		return c.call(x)
 	case *ast.Binary:
 		return c.binary(x)
 	case *ast.Unary:

@@ -109,8 +109,6 @@ func (c *checker) exprStmt(s *ast.ExprStmt) {
 			call.SetType(invalid)
 			return
 		}
-		c.call(call, true)
-		return
 	}
 	c.expr(s.X)
 }
@@ -146,6 +144,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 // appear.
 func (c *checker) aggAssign(s *ast.AssignStmt, call *ast.Call, e *stdlib.Entry) {
 	t := c.builtinCall(call, e)
+	call.SetType(t)
 	m, ok := s.Target.(*ast.MapExpr)
 	switch {
 	case !ok:
