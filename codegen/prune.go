@@ -3,8 +3,10 @@ package codegen
 import "github.com/cilium/ebpf/asm"
 
 // prune drops the instructions no path from the entry reaches (the code
-// after a return or exit()), which the verifier rejects.
+// after a return or exit()), which the verifier rejects, and jumps to the
+// next instruction.
 func prune(insns asm.Instructions) asm.Instructions {
+	insns = dropNextJumps(insns)
 	at := map[string]int{}
 	for i, ins := range insns {
 		if s := ins.Symbol(); s != "" {
@@ -37,6 +39,20 @@ func prune(insns asm.Instructions) asm.Instructions {
 		if seen[i] {
 			out = append(out, ins)
 		}
+	}
+	return out
+}
+
+// dropNextJumps removes unconditional jumps whose target is the next
+// instruction.
+func dropNextJumps(insns asm.Instructions) asm.Instructions {
+	out := insns[:0]
+	for i, ins := range insns {
+		if ins.OpCode.JumpOp() == asm.Ja && ins.OpCode.Class().IsJump() && ins.Symbol() == "" &&
+			i+1 < len(insns) && insns[i+1].Symbol() == ins.Reference() {
+			continue
+		}
+		out = append(out, ins)
 	}
 	return out
 }
