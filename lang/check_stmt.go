@@ -126,7 +126,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 	}
 	t := c.expr(s.Value)
 	if !storable(t) && t != invalid {
-		c.errorf(s.Value, "invalid expression for assignment: value of type '%s'", t)
+		c.noValue(s.Value, t)
 		t = invalid
 	}
 	switch target := s.Target.(type) {
@@ -138,6 +138,15 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		c.expr(s.Target)
 		c.errorf(s.Target, "not implemented: assignment to this kind of expression (only maps and variables can be assigned)")
 	}
+}
+
+// noValue reports an expression of type t used as a value it cannot be.
+func (c *checker) noValue(e ast.Expr, t *ast.Type) {
+	if call, ok := e.(*ast.Call); ok && t.Kind == ast.KNone {
+		c.errorf(e, "%s() returns no value", call.Name)
+		return
+	}
+	c.errorf(e, "invalid expression for assignment: value of type '%s'", t)
 }
 
 // aggAssign checks `@m[k] = count()`, the one place an aggregation may
@@ -221,7 +230,7 @@ func (c *checker) let(s *ast.LetStmt) {
 	if s.Value != nil {
 		vt := c.expr(s.Value)
 		if !storable(vt) && vt != invalid {
-			c.errorf(s.Value, "invalid expression for assignment: value of type '%s'", vt)
+			c.noValue(s.Value, vt)
 			vt = invalid
 		}
 		if t == nil {
