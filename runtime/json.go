@@ -147,7 +147,7 @@ func appendMapJSON(b []byte, m *Map, opts PrintOpts) []byte {
 		if m.Agg != ast.AggCount || m.Keyed {
 			return b
 		}
-		es = []Entry{{Value: Uint(0)}}
+		es = []*Entry{{Value: Uint(0)}}
 	}
 	typ := "map"
 	switch m.Agg {

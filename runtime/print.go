@@ -98,25 +98,29 @@ func appendKey(b []byte, key []Value, sep string) []byte {
 // sortedEntries returns the entries of m in bpftrace's print order:
 // count, sum, min, max and integer maps by value, avg and stats by the
 // average, histograms by their total count, everything else by key; all
-// ascending, ties broken by key so that the order is stable.
-func sortedEntries(m *Map) []Entry {
-	es := slices.Clone(m.Entries)
-	var byValue func(a, b Value) int
+// ascending, ties broken by key so that the order is stable. It returns
+// pointers into m.Entries.
+func sortedEntries(m *Map) []*Entry {
+	es := make([]*Entry, len(m.Entries))
+	for i := range m.Entries {
+		es[i] = &m.Entries[i]
+	}
+	var byValue func(a, b *Value) int
 	switch m.Agg {
 	case ast.AggCount, ast.AggSum, ast.AggMin, ast.AggMax:
 		byValue = compareInts
 	case ast.AggAvg, ast.AggStats:
-		byValue = func(a, b Value) int { return compareInts(a.Average(), b.Average()) }
+		byValue = func(a, b *Value) int { x, y := a.Average(), b.Average(); return compareInts(&x, &y) }
 	case ast.AggHist, ast.AggLhist:
-		byValue = func(a, b Value) int { return cmp.Compare(histTotal(a), histTotal(b)) }
+		byValue = func(a, b *Value) int { return cmp.Compare(histTotal(a), histTotal(b)) }
 	default:
 		if len(es) > 0 && es[0].Value.Kind == ValInt {
 			byValue = compareInts
 		}
 	}
-	slices.SortStableFunc(es, func(a, b Entry) int {
+	slices.SortFunc(es, func(a, b *Entry) int {
 		if byValue != nil {
-			if c := byValue(a.Value, b.Value); c != 0 {
+			if c := byValue(&a.Value, &b.Value); c != 0 {
 				return c
 			}
 		}
@@ -125,14 +129,14 @@ func sortedEntries(m *Map) []Entry {
 	return es
 }
 
-func histTotal(v Value) uint64 {
+func histTotal(v *Value) uint64 {
 	if v.Hist == nil {
 		return 0
 	}
 	return v.Hist.Total()
 }
 
-func compareInts(a, b Value) int {
+func compareInts(a, b *Value) int {
 	if a.Signed && b.Signed {
 		return cmp.Compare(int64(a.Bits), int64(b.Bits))
 	}
@@ -144,14 +148,14 @@ func compareInts(a, b Value) int {
 // (so -1 sorts after 10); strings compare bytewise.
 func compareKeys(a, b []Value) int {
 	for i := 0; i < len(a) && i < len(b); i++ {
-		if c := compareKey(a[i], b[i]); c != 0 {
+		if c := compareKey(&a[i], &b[i]); c != 0 {
 			return c
 		}
 	}
 	return cmp.Compare(len(a), len(b))
 }
 
-func compareKey(a, b Value) int {
+func compareKey(a, b *Value) int {
 	if a.Kind != b.Kind {
 		return cmp.Compare(a.Kind, b.Kind)
 	}
@@ -161,9 +165,10 @@ func compareKey(a, b Value) int {
 	case ValTuple:
 		return compareKeys(a.Elems, b.Elems)
 	case ValStack:
-		return bytes.Compare(appendText(nil, a, keyIndent), appendText(nil, b, keyIndent))
+		return bytes.Compare(appendText(nil, *a, keyIndent), appendText(nil, *b, keyIndent))
 	case ValAvg:
-		return compareInts(a.Average(), b.Average())
+		x, y := a.Average(), b.Average()
+		return compareInts(&x, &y)
 	}
 	return strings.Compare(a.Str, b.Str)
 }
@@ -177,7 +182,7 @@ func widthMask(w uint8) uint64 {
 
 // selectEntries sorts the entries of m and keeps the top ones that print()
 // asked for (stats maps ignore top, as bpftrace does).
-func selectEntries(m *Map, opts PrintOpts) []Entry {
+func selectEntries(m *Map, opts PrintOpts) []*Entry {
 	es := sortedEntries(m)
 	if opts.Top > 0 && m.Agg != ast.AggStats && uint64(len(es)) > opts.Top {
 		es = es[uint64(len(es))-opts.Top:]
@@ -194,7 +199,7 @@ func appendMapText(b []byte, m *Map, opts PrintOpts) []byte {
 		opts.Div = 0
 	}
 	if len(es) == 0 && m.Agg == ast.AggCount && !m.Keyed {
-		es = []Entry{{Value: Uint(0)}}
+		es = []*Entry{{Value: Uint(0)}}
 	}
 	for _, e := range es {
 		b = append(b, m.Name...)
@@ -225,10 +230,10 @@ func appendMapText(b []byte, m *Map, opts PrintOpts) []byte {
 		}
 		b = append(b, '\n')
 	}
-	switch {
-	case m.Agg == ast.AggAvg || m.Agg == ast.AggStats:
+	if len(es) == 0 {
 		b = append(b, '\n')
-	case len(es) == 0:
+	}
+	if m.Agg == ast.AggAvg || m.Agg == ast.AggStats {
 		b = append(b, '\n')
 	}
 	return b
