@@ -2,8 +2,11 @@ package runtime
 
 import (
 	"flag"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -255,5 +258,48 @@ func TestLiveTracefs(t *testing.T) {
 	got, err := ki.MatchTracepoints("syscalls:sys_enter_getppid")
 	if err != nil || len(got) != 1 {
 		t.Errorf("MatchTracepoints(syscalls:sys_enter_getppid) = %v, %v", got, err)
+	}
+}
+
+// TestOpenTracefsMounts runs TestOpenTracefsInNamespace in a private mount
+// namespace where tracefs is unmounted, so OpenTracefs must mount it.
+func TestOpenTracefsMounts(t *testing.T) {
+	requireKernel(t)
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("no unshare(1)")
+	}
+	script := `umount ` + TracefsDir + ` 2>/dev/null; exec "$0" -test.run='^TestOpenTracefsInNamespace$' -test.v`
+	cmd := exec.Command(unshare, "--mount", "--propagation", "private", "/bin/sh", "-c", script, os.Args[0])
+	cmd.Env = append(os.Environ(), "GBT_TRACEFS_NAMESPACE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestOpenTracefsInNamespace") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+func TestOpenTracefsInNamespace(t *testing.T) {
+	if os.Getenv("GBT_TRACEFS_NAMESPACE") != "1" {
+		t.Skip("run by TestOpenTracefsMounts")
+	}
+	if isTracefs(TracefsDir) {
+		t.Fatalf("%s is still mounted", TracefsDir)
+	}
+	if _, err := OpenTracefs(false, nil); err == nil {
+		t.Fatal("OpenTracefs(false) found a tracefs that is not mounted")
+	}
+	var logged []string
+	fs, err := OpenTracefs(true, func(format string, args ...any) {
+		logged = append(logged, fmt.Sprintf(format, args...))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"mounted tracefs at " + TracefsDir}
+	if !fs.Mounted || fs.Dir != TracefsDir || !slices.Equal(logged, want) {
+		t.Errorf("OpenTracefs = %+v, logged %q; want a mount at %s, logged %q", fs, logged, TracefsDir, want)
+	}
+	if _, err := fs.Match("syscalls:sys_enter_getppid"); err != nil {
+		t.Error(err)
 	}
 }
