@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -117,4 +119,41 @@ func TestHistLabels(t *testing.T) {
 	if r := h.bucket(28); r.lo != 224 || r.hi != 255 {
 		t.Errorf("k=2 bucket 28 = [%d, %d], want [224, 255]", r.lo, r.hi)
 	}
+}
+
+// TestStacks compares stacks as keys, values and tuple elements with output
+// captured from bpftrace 0.17 (testdata/print/stacks.txtar).
+func TestStacks(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "print", "stacks.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := parseArchive(data)
+	k3 := &Stack{Frames: []Frame{{Addr: 0xffffffff814c254b, Sym: "perf_syscall_enter+475"}, {Addr: 0xffffffff81423c90, Sym: "syscall_trace_enter+384"}, {Addr: 0xffffffff81e0a0ef, Sym: "do_syscall_64+527"}}}
+	k2 := &Stack{Frames: k3.Frames[:2]}
+	k1 := &Stack{Frames: k3.Frames[:1]}
+	kp := &Stack{Mode: StackPerf, Frames: k3.Frames[:2]}
+	up := &Stack{Mode: StackPerf, User: true, Frames: []Frame{{Addr: 0x7f5fc7242b1d}}}
+	maps := []*Map{
+		{Name: "@", Agg: ast.AggCount, Keyed: true, Entries: []Entry{{Key: []Value{StackValue(k3)}, Value: Uint(31)}}},
+		{Name: "@kk", Keyed: true, Entries: []Entry{{Key: []Value{StackValue(k2), Int(5)}, Value: Int(1)}}},
+		{Name: "@kp", Agg: ast.AggCount, Keyed: true, Entries: []Entry{{Key: []Value{StackValue(kp)}, Value: Uint(31)}}},
+		{Name: "@t", Entries: []Entry{{Value: Tuple(StackValue(k1), Int(2))}}},
+		{Name: "@u", Agg: ast.AggCount, Keyed: true, Entries: []Entry{{Key: []Value{StackValue(up)}, Value: Uint(1)}}},
+		{Name: "@v", Entries: []Entry{{Value: StackValue(k1)}}},
+	}
+	var text bytes.Buffer
+	to := NewText(&text, io.Discard)
+	for _, m := range maps {
+		to.Map(m, PrintOpts{})
+	}
+	diffLines(t, "text", text.String(), g["stdout"])
+
+	var js bytes.Buffer
+	jo := NewJSON(&js)
+	jo.Value(StackValue(k1))
+	for _, m := range maps[:4] {
+		jo.Map(m, PrintOpts{})
+	}
+	diffLines(t, "json", js.String(), g["json"])
 }

@@ -1,3 +1,14 @@
+// Package runtime loads a compiled program into the kernel, attaches its
+// probes, runs the event loop and prints what the program produces.
+//
+// Printing is independent of the kernel: the runtime decodes event records
+// and map entries into Values (value.go), a small model of integers with
+// their width, strings, buffers, tuples, symbolized stacks and aggregate
+// values, and hands them to an Output. TextOutput reproduces bpftrace
+// 0.17's text byte for byte and JSONOutput its `-f json` lines; printf
+// formats are parsed once (Format) and applied per event with C's rules.
+// The printing tests are differential: each case is described in Go and as
+// a bpftrace script whose real output is the golden (testdata/print).
 package runtime
 
 import (
