@@ -326,7 +326,8 @@ func (s *scanner) probeItem() {
 }
 
 // spec scans one attach point. It ends at white space, ',' or '{', and at
-// a '/' unless the current colon-separated part is a path.
+// a '/' unless the current colon-separated part is a path (starts with '/'
+// or '.').
 func (s *scanner) spec() {
 	lo := s.off
 	if c := s.src[lo]; !isIdentStart(c) {
@@ -346,7 +347,7 @@ func (s *scanner) spec() {
 		}
 		if c == '/' {
 			n := s.peekByte(s.off + 1)
-			inPath := s.off == partStart || s.src[partStart] == '/'
+			inPath := s.off == partStart || s.src[partStart] == '/' || s.src[partStart] == '.'
 			if !inPath || (s.off != partStart && (n == '/' || n == '*')) {
 				break
 			}

@@ -25,6 +25,8 @@ func TestScanner(t *testing.T) {
 			[]string{"Spec:uprobe:/bin/bash:readline", "PredOpen:/", "Ident:pid", "PredClose:/", "Punct:{", "Punct:}"}, 1},
 		{`kprobe:vfs_*/arg0 / 2/{}`,
 			[]string{"Spec:kprobe:vfs_*", "PredOpen:/", "Ident:arg0", "Punct:/", "Int:2", "PredClose:/", "Punct:{", "Punct:}"}, 1},
+		{`uprobe:./bin/a.out:main/1/{}`,
+			[]string{"Spec:uprobe:./bin/a.out:main", "PredOpen:/", "Int:1", "PredClose:/", "Punct:{", "Punct:}"}, 1},
 		{`uprobe:"/a b":f,BEGIN{}`,
 			[]string{`Spec:uprobe:"/a b":f`, "Punct:,", "Spec:BEGIN", "Punct:{", "Punct:}"}, 1},
 		{"#include <x.h>\nstruct s { int a; };\nBEGIN { } END { }",
