@@ -47,7 +47,7 @@ func OpenTracefs(mount bool, logf func(format string, args ...any)) (*Tracefs, e
 	if tracefsFound != nil {
 		return tracefsFound, nil
 	}
-	for _, dir := range tracefsCandidates {
+	for _, dir := range append(tracefsMounts(), tracefsCandidates...) {
 		if isTracefs(dir) {
 			tracefsFound = &Tracefs{Dir: dir}
 			return tracefsFound, nil
@@ -64,6 +64,25 @@ func OpenTracefs(mount bool, logf func(format string, args ...any)) (*Tracefs, e
 	}
 	tracefsFound = &Tracefs{Dir: TracefsDir, Mounted: true}
 	return tracefsFound, nil
+}
+
+// tracefsMounts lists the mount points of tracefs in /proc/self/mounts,
+// which may include places other than the usual two.
+func tracefsMounts() []string {
+	data, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		return nil
+	}
+	var dirs []string
+	for line := range strings.SplitSeq(string(data), "\n") {
+		// "tracefs /sys/kernel/tracing tracefs rw,relatime 0 0"; spaces
+		// in the path are escaped as \040.
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[2] == "tracefs" {
+			dirs = append(dirs, strings.ReplaceAll(f[1], `\040`, " "))
+		}
+	}
+	return dirs
 }
 
 // isTracefs reports whether dir is the root of a mounted tracefs.
