@@ -38,7 +38,7 @@ func TestJSONParses(t *testing.T) {
 	types := map[string]bool{"attached_probes": true, "printf": true, "map": true, "hist": true, "stats": true, "value": true}
 	for _, tc := range printCases {
 		var out bytes.Buffer
-		run(tc.ops, NewJSON(&out))
+		replay(tc.ops, NewJSON(&out))
 		for _, obj := range parseLines(t, out.String()) {
 			if typ, _ := obj["type"].(string); !types[typ] {
 				t.Errorf("%s: unexpected type in %v", tc.name, obj)

@@ -12,9 +12,9 @@ import (
 	"github.com/gbt-project/gbt/lang/ast"
 )
 
-// op is one statement of a printing case: an aggregation or assignment
+// printOp is one statement of a printing case: an aggregation or assignment
 // into a map, print() of a map or a value, printf, clear() or zero().
-type op struct {
+type printOp struct {
 	stmt string // "agg", "print", "value", "printf", "clear", "zero"
 	m    string
 	key  []Value
@@ -24,24 +24,24 @@ type op struct {
 	opts PrintOpts
 }
 
-func agg(m string, a ast.AggKind, arg Value, key ...Value) op {
-	return op{stmt: "agg", m: m, agg: a, arg: arg, key: key}
+func opAgg(m string, a ast.AggKind, arg Value, key ...Value) printOp {
+	return printOp{stmt: "agg", m: m, agg: a, arg: arg, key: key}
 }
-func count(m string, key ...Value) op { return agg(m, ast.AggCount, Value{}, key...) }
-func set(m string, v Value, key ...Value) op {
-	return agg(m, ast.AggNone, v, key...)
+func opCount(m string, key ...Value) printOp { return opAgg(m, ast.AggCount, Value{}, key...) }
+func opSet(m string, v Value, key ...Value) printOp {
+	return opAgg(m, ast.AggNone, v, key...)
 }
-func lhist(m string, v, lo, hi, step int64, key ...Value) op {
-	o := agg(m, ast.AggLhist, Int(v), key...)
+func opLhist(m string, v, lo, hi, step int64, key ...Value) printOp {
+	o := opAgg(m, ast.AggLhist, Int(v), key...)
 	o.lh = [3]int64{lo, hi, step}
 	return o
 }
-func printMap(m string, top, div uint64) op {
-	return op{stmt: "print", m: m, opts: PrintOpts{Top: top, Div: div}}
+func opPrint(m string, top, div uint64) printOp {
+	return printOp{stmt: "print", m: m, opts: PrintOpts{Top: top, Div: div}}
 }
 
 // script renders the ops as one bpftrace BEGIN probe.
-func script(ops []op) string {
+func opsScript(ops []printOp) string {
 	var b strings.Builder
 	b.WriteString("BEGIN {\n")
 	for _, o := range ops {
@@ -87,10 +87,10 @@ func script(ops []op) string {
 	return b.String()
 }
 
-// log2Bucket is bpftrace 0.17's hist() bucket of a value: 0 for negatives,
+// oracleLog2Bucket is bpftrace 0.17's hist() bucket of a value: 0 for negatives,
 // 1 for 0, then 2 + floor(log2(v)), computed over 32 bits as 0.17's code
 // does (values from 2^32 up share the [2G, 4G) bucket).
-func log2Bucket(v int64) int {
+func oracleLog2Bucket(v int64) int {
 	switch {
 	case v < 0:
 		return 0
@@ -100,7 +100,7 @@ func log2Bucket(v int64) int {
 	return 2 + min(bits.Len64(uint64(v))-1, 31)
 }
 
-func lhistBucket(v, lo, hi, step int64) int {
+func oracleLhistBucket(v, lo, hi, step int64) int {
 	switch {
 	case v < lo:
 		return 0
@@ -110,12 +110,12 @@ func lhistBucket(v, lo, hi, step int64) int {
 	return int((v-lo)/step) + 1
 }
 
-// run replays ops on Go maps and prints them through out, the way the
+// replay replays ops on Go maps and prints them through out, the way the
 // runtime will: print() as it happens, every map at exit.
-func run(ops []op, out Output) {
+func replay(ops []printOp, out Output) {
 	maps := map[string]*Map{}
 	var order []string
-	find := func(o op) *Map {
+	find := func(o printOp) *Map {
 		m := maps[o.m]
 		if m == nil {
 			m = &Map{Name: o.m, Agg: o.agg, Keyed: len(o.key) > 0}
@@ -136,10 +136,10 @@ func run(ops []op, out Output) {
 		case "agg":
 			i := slices.IndexFunc(m.Entries, func(e Entry) bool { return compareKeys(e.Key, o.key) == 0 })
 			if i < 0 {
-				m.Entries = append(m.Entries, Entry{Key: o.key, Value: emptyAgg(o)})
+				m.Entries = append(m.Entries, Entry{Key: o.key, Value: opEmpty(o)})
 				i = len(m.Entries) - 1
 			}
-			m.Entries[i].Value = update(m.Entries[i].Value, o)
+			m.Entries[i].Value = opApply(m.Entries[i].Value, o)
 		case "print":
 			snap := *m
 			snap.Entries = slices.Clone(m.Entries)
@@ -152,7 +152,7 @@ func run(ops []op, out Output) {
 			m.Entries = nil
 		case "zero":
 			for i := range m.Entries {
-				m.Entries[i].Value = zeroed(m.Entries[i].Value)
+				m.Entries[i].Value = opZero(m.Entries[i].Value)
 			}
 		}
 	}
@@ -163,7 +163,7 @@ func run(ops []op, out Output) {
 	out.Exit(all)
 }
 
-func emptyAgg(o op) Value {
+func opEmpty(o printOp) Value {
 	switch o.agg {
 	case ast.AggCount:
 		return Uint(0)
@@ -179,7 +179,7 @@ func emptyAgg(o op) Value {
 	return Value{}
 }
 
-func update(v Value, o op) Value {
+func opApply(v Value, o printOp) Value {
 	n := o.arg.Int64()
 	switch o.agg {
 	case ast.AggCount:
@@ -195,16 +195,16 @@ func update(v Value, o op) Value {
 		v.Count++
 		v.Bits += uint64(n)
 	case ast.AggHist:
-		v.Hist.Buckets[log2Bucket(n)]++
+		v.Hist.Buckets[oracleLog2Bucket(n)]++
 	case ast.AggLhist:
-		v.Hist.Buckets[lhistBucket(n, o.lh[0], o.lh[1], o.lh[2])]++
+		v.Hist.Buckets[oracleLhistBucket(n, o.lh[0], o.lh[1], o.lh[2])]++
 	default:
 		return o.arg
 	}
 	return v
 }
 
-func zeroed(v Value) Value {
+func opZero(v Value) Value {
 	switch v.Kind {
 	case ValHist:
 		h := *v.Hist
@@ -221,96 +221,96 @@ func zeroed(v Value) Value {
 // that sort by value avoid ties, whose order bpftrace leaves to its hash.
 var printCases = []struct {
 	name string
-	ops  []op
+	ops  []printOp
 }{
-	{"scalars", []op{
-		agg("@h", ast.AggHist, Int(5)), agg("@h", ast.AggHist, Int(1000)), agg("@s", ast.AggStats, Int(3)),
-		agg("@a", ast.AggAvg, Int(10)), agg("@a", ast.AggAvg, Int(21)), set("@t", Tuple(Int(1), Str("two"))),
-		set("@m", Int(3), Int(1), Int(2)), set("@", Int(42)), set("@neg", Int(-5)), set("@u", Uint(^uint64(0))),
-		set("@tup", Tuple(Tuple(Int(1), Int(2)), Str("x"))), agg("@mn", ast.AggMin, Int(-5)), agg("@mx", ast.AggMax, Int(7)),
-		agg("@sum", ast.AggSum, Int(-3)), agg("@sum", ast.AggSum, Int(10)), count("@c"), set("@str", Str("hello world")),
-		set("@buf", Buffer([]byte("a\x01\"b"))),
+	{"scalars", []printOp{
+		opAgg("@h", ast.AggHist, Int(5)), opAgg("@h", ast.AggHist, Int(1000)), opAgg("@s", ast.AggStats, Int(3)),
+		opAgg("@a", ast.AggAvg, Int(10)), opAgg("@a", ast.AggAvg, Int(21)), opSet("@t", Tuple(Int(1), Str("two"))),
+		opSet("@m", Int(3), Int(1), Int(2)), opSet("@", Int(42)), opSet("@neg", Int(-5)), opSet("@u", Uint(^uint64(0))),
+		opSet("@tup", Tuple(Tuple(Int(1), Int(2)), Str("x"))), opAgg("@mn", ast.AggMin, Int(-5)), opAgg("@mx", ast.AggMax, Int(7)),
+		opAgg("@sum", ast.AggSum, Int(-3)), opAgg("@sum", ast.AggSum, Int(10)), opCount("@c"), opSet("@str", Str("hello world")),
+		opSet("@buf", Buffer([]byte("a\x01\"b"))),
 	}},
-	{"keyed", []op{
-		count("@c", Int(3)), count("@c", Int(1)), count("@c", Int(1)), count("@c", Int(2)), count("@c", Int(2)), count("@c", Int(2)),
-		agg("@s", ast.AggSum, Int(5), Str("b")), agg("@s", ast.AggSum, Int(7), Str("a")), agg("@s", ast.AggSum, Int(-3), Str("c")),
-		set("@i", Int(10), Int(-1)), set("@i", Int(-2), Int(10)), set("@i", Int(11), Int(3)),
-		agg("@a", ast.AggAvg, Int(10), Int(1)), agg("@a", ast.AggAvg, Int(21), Int(1)), agg("@a", ast.AggAvg, Int(-7), Int(2)), agg("@a", ast.AggAvg, Int(3), Int(3)),
-		agg("@st", ast.AggStats, Int(10), Int(1)), agg("@st", ast.AggStats, Int(-5), Int(2)), agg("@st", ast.AggStats, Int(2), Int(2)),
-		set("@t2", Tuple(Int(1), Str("two"), Int(-3)), Str("k"), Int(2)),
-		set("@m2", Int(3), Int(1), Str("x")), set("@m2", Int(4), Int(0), Str("y")),
-		agg("@mx", ast.AggMax, Int(9), Str("p")), agg("@mx", ast.AggMax, Int(4), Str("q")),
+	{"keyed", []printOp{
+		opCount("@c", Int(3)), opCount("@c", Int(1)), opCount("@c", Int(1)), opCount("@c", Int(2)), opCount("@c", Int(2)), opCount("@c", Int(2)),
+		opAgg("@s", ast.AggSum, Int(5), Str("b")), opAgg("@s", ast.AggSum, Int(7), Str("a")), opAgg("@s", ast.AggSum, Int(-3), Str("c")),
+		opSet("@i", Int(10), Int(-1)), opSet("@i", Int(-2), Int(10)), opSet("@i", Int(11), Int(3)),
+		opAgg("@a", ast.AggAvg, Int(10), Int(1)), opAgg("@a", ast.AggAvg, Int(21), Int(1)), opAgg("@a", ast.AggAvg, Int(-7), Int(2)), opAgg("@a", ast.AggAvg, Int(3), Int(3)),
+		opAgg("@st", ast.AggStats, Int(10), Int(1)), opAgg("@st", ast.AggStats, Int(-5), Int(2)), opAgg("@st", ast.AggStats, Int(2), Int(2)),
+		opSet("@t2", Tuple(Int(1), Str("two"), Int(-3)), Str("k"), Int(2)),
+		opSet("@m2", Int(3), Int(1), Str("x")), opSet("@m2", Int(4), Int(0), Str("y")),
+		opAgg("@mx", ast.AggMax, Int(9), Str("p")), opAgg("@mx", ast.AggMax, Int(4), Str("q")),
 	}},
-	{"keysort", []op{
-		set("@s", Str("a"), Int(5)), set("@s", Str("b"), Int(-3)), set("@s", Str("c"), Int(10)), set("@s", Str("d"), Int(0)),
-		set("@s", Str("e"), Int(-100)), set("@k", Str("1"), Str("bb")), set("@k", Str("2"), Str("a")), set("@k", Str("3"), Str("ab")),
-		set("@k", Str("4"), Str("b")), set("@m", Str("x"), Int(2), Str("a")), set("@m", Str("y"), Int(1), Str("b")),
-		set("@m", Str("z"), Int(1), Str("a")), set("@m", Str("w"), Int(-1), Str("z")),
-		set("@t", Tuple(Int(1), Str("a")), Int(3)), set("@t", Tuple(Int(2), Str("b")), Int(1)),
-		set("@u", Str("a"), IntOf(5, 4, false)), set("@u", Str("b"), IntOf(^uint64(0), 4, false)), set("@u", Str("c"), IntOf(0, 4, false)),
-		set("@b", Int(1), Buffer([]byte("k\x02"))),
+	{"keysort", []printOp{
+		opSet("@s", Str("a"), Int(5)), opSet("@s", Str("b"), Int(-3)), opSet("@s", Str("c"), Int(10)), opSet("@s", Str("d"), Int(0)),
+		opSet("@s", Str("e"), Int(-100)), opSet("@k", Str("1"), Str("bb")), opSet("@k", Str("2"), Str("a")), opSet("@k", Str("3"), Str("ab")),
+		opSet("@k", Str("4"), Str("b")), opSet("@m", Str("x"), Int(2), Str("a")), opSet("@m", Str("y"), Int(1), Str("b")),
+		opSet("@m", Str("z"), Int(1), Str("a")), opSet("@m", Str("w"), Int(-1), Str("z")),
+		opSet("@t", Tuple(Int(1), Str("a")), Int(3)), opSet("@t", Tuple(Int(2), Str("b")), Int(1)),
+		opSet("@u", Str("a"), IntOf(5, 4, false)), opSet("@u", Str("b"), IntOf(^uint64(0), 4, false)), opSet("@u", Str("c"), IntOf(0, 4, false)),
+		opSet("@b", Int(1), Buffer([]byte("k\x02"))),
 	}},
-	{"hist", []op{
-		agg("@h", ast.AggHist, Int(-5)), agg("@h", ast.AggHist, Int(0)), agg("@h", ast.AggHist, Int(0)), agg("@h", ast.AggHist, Int(1)),
-		agg("@h", ast.AggHist, Int(2)), agg("@h", ast.AggHist, Int(3)), agg("@h", ast.AggHist, Int(1024)), agg("@h", ast.AggHist, Int(1500)),
-		agg("@big", ast.AggHist, Int(1<<20)), agg("@big", ast.AggHist, Int(1<<30)), agg("@big", ast.AggHist, Int(1<<30+5)),
-		agg("@k", ast.AggHist, Int(5), Str("b")), agg("@k", ast.AggHist, Int(100), Str("c")), agg("@k", ast.AggHist, Int(100), Str("c")),
-		agg("@k", ast.AggHist, Int(6), Str("a")), agg("@k", ast.AggHist, Int(7), Str("a")), agg("@k", ast.AggHist, Int(70), Str("a")),
-		agg("@one", ast.AggHist, Int(1)), agg("@neg", ast.AggHist, Int(-1)),
-		agg("@bars", ast.AggHist, Int(3)), agg("@bars", ast.AggHist, Int(20)), agg("@bars", ast.AggHist, Int(20)), agg("@bars", ast.AggHist, Int(20)),
-		agg("@bars", ast.AggHist, Int(5000)), agg("@bars", ast.AggHist, Int(5000)), agg("@bars", ast.AggHist, Int(70000)),
+	{"hist", []printOp{
+		opAgg("@h", ast.AggHist, Int(-5)), opAgg("@h", ast.AggHist, Int(0)), opAgg("@h", ast.AggHist, Int(0)), opAgg("@h", ast.AggHist, Int(1)),
+		opAgg("@h", ast.AggHist, Int(2)), opAgg("@h", ast.AggHist, Int(3)), opAgg("@h", ast.AggHist, Int(1024)), opAgg("@h", ast.AggHist, Int(1500)),
+		opAgg("@big", ast.AggHist, Int(1<<20)), opAgg("@big", ast.AggHist, Int(1<<30)), opAgg("@big", ast.AggHist, Int(1<<30+5)),
+		opAgg("@k", ast.AggHist, Int(5), Str("b")), opAgg("@k", ast.AggHist, Int(100), Str("c")), opAgg("@k", ast.AggHist, Int(100), Str("c")),
+		opAgg("@k", ast.AggHist, Int(6), Str("a")), opAgg("@k", ast.AggHist, Int(7), Str("a")), opAgg("@k", ast.AggHist, Int(70), Str("a")),
+		opAgg("@one", ast.AggHist, Int(1)), opAgg("@neg", ast.AggHist, Int(-1)),
+		opAgg("@bars", ast.AggHist, Int(3)), opAgg("@bars", ast.AggHist, Int(20)), opAgg("@bars", ast.AggHist, Int(20)), opAgg("@bars", ast.AggHist, Int(20)),
+		opAgg("@bars", ast.AggHist, Int(5000)), opAgg("@bars", ast.AggHist, Int(5000)), opAgg("@bars", ast.AggHist, Int(70000)),
 	}},
-	{"lhist", []op{
-		lhist("@l", -1, 0, 100, 10), lhist("@l", 5, 0, 100, 10), lhist("@l", 35, 0, 100, 10), lhist("@l", 100, 0, 100, 10), lhist("@l", 1000, 0, 100, 10),
-		lhist("@l2", 15, 0, 100, 10), lhist("@l2", 25, 0, 100, 10), lhist("@l2", 26, 0, 100, 10),
-		lhist("@k", 1024, 0, 4096, 1024), lhist("@k", 3000, 0, 4096, 1024), lhist("@k", 5000, 0, 4096, 1024), lhist("@k", 5, 0, 4096, 1024),
-		lhist("@m", 3<<20, 0, 8<<20, 1<<20), lhist("@m", 5<<20, 0, 8<<20, 1<<20),
-		lhist("@o", 2048, 0, 10000, 1000), lhist("@x", 2048, 1024, 10240, 2048),
-		lhist("@odd", 600, 500, 5000, 1024), lhist("@odd", 100, 500, 5000, 1024), lhist("@odd", 99999, 500, 5000, 1024),
-		lhist("@small", 3, 0, 5, 1), lhist("@small", 5, 0, 5, 1),
-		lhist("@kl", 3, 0, 10, 1, Int(2)), lhist("@kl", 4, 0, 10, 1, Int(2)), lhist("@kl", 7, 0, 10, 1, Int(1)),
+	{"lhist", []printOp{
+		opLhist("@l", -1, 0, 100, 10), opLhist("@l", 5, 0, 100, 10), opLhist("@l", 35, 0, 100, 10), opLhist("@l", 100, 0, 100, 10), opLhist("@l", 1000, 0, 100, 10),
+		opLhist("@l2", 15, 0, 100, 10), opLhist("@l2", 25, 0, 100, 10), opLhist("@l2", 26, 0, 100, 10),
+		opLhist("@k", 1024, 0, 4096, 1024), opLhist("@k", 3000, 0, 4096, 1024), opLhist("@k", 5000, 0, 4096, 1024), opLhist("@k", 5, 0, 4096, 1024),
+		opLhist("@m", 3<<20, 0, 8<<20, 1<<20), opLhist("@m", 5<<20, 0, 8<<20, 1<<20),
+		opLhist("@o", 2048, 0, 10000, 1000), opLhist("@x", 2048, 1024, 10240, 2048),
+		opLhist("@odd", 600, 500, 5000, 1024), opLhist("@odd", 100, 500, 5000, 1024), opLhist("@odd", 99999, 500, 5000, 1024),
+		opLhist("@small", 3, 0, 5, 1), opLhist("@small", 5, 0, 5, 1),
+		opLhist("@kl", 3, 0, 10, 1, Int(2)), opLhist("@kl", 4, 0, 10, 1, Int(2)), opLhist("@kl", 7, 0, 10, 1, Int(1)),
 	}},
-	{"print", []op{
-		count("@c", Int(1)), count("@c", Int(2)), count("@c", Int(2)), count("@c", Int(3)), count("@c", Int(3)), count("@c", Int(3)),
-		count("@c", Int(4)), count("@c", Int(4)), count("@c", Int(4)), count("@c", Int(4)),
-		agg("@h", ast.AggHist, Int(5), Int(1)), agg("@h", ast.AggHist, Int(5), Int(2)), agg("@h", ast.AggHist, Int(50), Int(2)),
-		agg("@h", ast.AggHist, Int(5000), Int(3)), agg("@h", ast.AggHist, Int(5000), Int(3)), agg("@h", ast.AggHist, Int(5000), Int(3)),
-		set("@x", Int(7)), agg("@s", ast.AggSum, Int(100)), agg("@a", ast.AggAvg, Int(100), Int(1)), agg("@a", ast.AggAvg, Int(10), Int(2)),
-		agg("@st", ast.AggStats, Int(100)), lhist("@l", 5, 0, 4096, 1024),
-		{stmt: "printf", arg: Str("A\n")}, printMap("@c", 0, 0),
-		{stmt: "printf", arg: Str("B\n")}, printMap("@c", 2, 0),
-		{stmt: "printf", arg: Str("C\n")}, printMap("@c", 0, 2), printMap("@c", 10, 0), printMap("@c", 3, 3),
-		{stmt: "printf", arg: Str("D\n")}, printMap("@h", 2, 0),
-		{stmt: "printf", arg: Str("E\n")}, printMap("@x", 0, 0), printMap("@s", 0, 3), printMap("@a", 1, 3),
+	{"print", []printOp{
+		opCount("@c", Int(1)), opCount("@c", Int(2)), opCount("@c", Int(2)), opCount("@c", Int(3)), opCount("@c", Int(3)), opCount("@c", Int(3)),
+		opCount("@c", Int(4)), opCount("@c", Int(4)), opCount("@c", Int(4)), opCount("@c", Int(4)),
+		opAgg("@h", ast.AggHist, Int(5), Int(1)), opAgg("@h", ast.AggHist, Int(5), Int(2)), opAgg("@h", ast.AggHist, Int(50), Int(2)),
+		opAgg("@h", ast.AggHist, Int(5000), Int(3)), opAgg("@h", ast.AggHist, Int(5000), Int(3)), opAgg("@h", ast.AggHist, Int(5000), Int(3)),
+		opSet("@x", Int(7)), opAgg("@s", ast.AggSum, Int(100)), opAgg("@a", ast.AggAvg, Int(100), Int(1)), opAgg("@a", ast.AggAvg, Int(10), Int(2)),
+		opAgg("@st", ast.AggStats, Int(100)), opLhist("@l", 5, 0, 4096, 1024),
+		{stmt: "printf", arg: Str("A\n")}, opPrint("@c", 0, 0),
+		{stmt: "printf", arg: Str("B\n")}, opPrint("@c", 2, 0),
+		{stmt: "printf", arg: Str("C\n")}, opPrint("@c", 0, 2), opPrint("@c", 10, 0), opPrint("@c", 3, 3),
+		{stmt: "printf", arg: Str("D\n")}, opPrint("@h", 2, 0),
+		{stmt: "printf", arg: Str("E\n")}, opPrint("@x", 0, 0), opPrint("@s", 0, 3), opPrint("@a", 1, 3),
 		{stmt: "printf", arg: Str("F\n")},
 		{stmt: "value", arg: Int(5)}, {stmt: "value", arg: Str("str")}, {stmt: "value", arg: Tuple(Int(1), Str("a"))}, {stmt: "value", arg: Int(-3)},
-		{stmt: "printf", arg: Str("G\n")}, printMap("@h", 0, 2),
-		{stmt: "printf", arg: Str("H\n")}, printMap("@l", 0, 0),
+		{stmt: "printf", arg: Str("G\n")}, opPrint("@h", 0, 2),
+		{stmt: "printf", arg: Str("H\n")}, opPrint("@l", 0, 0),
 	}},
-	{"empty", []op{
-		count("@c", Int(1)), agg("@h", ast.AggHist, Int(5)), agg("@hk", ast.AggHist, Int(5), Int(1)), agg("@hk", ast.AggHist, Int(50), Int(2)),
-		lhist("@l", 5, 0, 100, 10), agg("@a", ast.AggAvg, Int(5)), agg("@st", ast.AggStats, Int(5)), agg("@s", ast.AggSum, Int(3)),
-		agg("@mn", ast.AggMin, Int(4)), agg("@mx", ast.AggMax, Int(4)), count("@e", Int(1)), count("@keyless"), agg("@ea", ast.AggAvg, Int(3), Int(1)),
-		set("@g", Int(1)),
+	{"empty", []printOp{
+		opCount("@c", Int(1)), opAgg("@h", ast.AggHist, Int(5)), opAgg("@hk", ast.AggHist, Int(5), Int(1)), opAgg("@hk", ast.AggHist, Int(50), Int(2)),
+		opLhist("@l", 5, 0, 100, 10), opAgg("@a", ast.AggAvg, Int(5)), opAgg("@st", ast.AggStats, Int(5)), opAgg("@s", ast.AggSum, Int(3)),
+		opAgg("@mn", ast.AggMin, Int(4)), opAgg("@mx", ast.AggMax, Int(4)), opCount("@e", Int(1)), opCount("@keyless"), opAgg("@ea", ast.AggAvg, Int(3), Int(1)),
+		opSet("@g", Int(1)),
 		{stmt: "zero", m: "@c"}, {stmt: "zero", m: "@h"}, {stmt: "zero", m: "@hk"}, {stmt: "zero", m: "@l"}, {stmt: "zero", m: "@a"},
 		{stmt: "zero", m: "@st"}, {stmt: "zero", m: "@s"}, {stmt: "zero", m: "@mn"}, {stmt: "zero", m: "@mx"},
 		{stmt: "clear", m: "@e"}, {stmt: "clear", m: "@keyless"}, {stmt: "clear", m: "@ea"}, {stmt: "clear", m: "@g"},
-		{stmt: "printf", arg: Str("P\n")}, printMap("@h", 0, 0), printMap("@e", 0, 0), printMap("@hk", 0, 0), printMap("@keyless", 0, 0),
-		printMap("@ea", 0, 0), {stmt: "printf", arg: Str("Q\n")},
+		{stmt: "printf", arg: Str("P\n")}, opPrint("@h", 0, 0), opPrint("@e", 0, 0), opPrint("@hk", 0, 0), opPrint("@keyless", 0, 0),
+		opPrint("@ea", 0, 0), {stmt: "printf", arg: Str("Q\n")},
 	}},
 }
 
 func TestPrintOracle(t *testing.T) {
 	for _, tc := range printCases {
 		t.Run(tc.name, func(t *testing.T) {
-			g := checkGolden(t, "map_"+tc.name, script(tc.ops), true)
+			g := checkGolden(t, "map_"+tc.name, opsScript(tc.ops), true)
 			var text bytes.Buffer
-			run(tc.ops, NewText(&text, io.Discard))
+			replay(tc.ops, NewText(&text, io.Discard))
 			diffLines(t, "text", text.String(), g.Text)
 			var js bytes.Buffer
 			o := NewJSON(&js)
 			o.AttachedProbes(1)
-			run(tc.ops, o)
+			replay(tc.ops, o)
 			diffLines(t, "json", js.String(), g.JSON)
 		})
 	}

@@ -10,7 +10,7 @@ type printfCase struct {
 	args   []Value
 }
 
-func ints(ns ...int64) []Value {
+func intArgs(ns ...int64) []Value {
 	vs := make([]Value, len(ns))
 	for i, n := range ns {
 		vs[i] = Int(n)
@@ -23,8 +23,8 @@ func ints(ns ...int64) []Value {
 // (see TestSprintfPercent).
 var printfCases = []printfCase{
 	{"%5d|%-5d|%05x|%u|%c|%s|", []Value{Int(42), Int(42), Int(255), Int(-1), Int(65), Str("hi")}},
-	{"%d|%x|%X|%o|%lu|%llu|%ld|%lld|%lx|%hhx|%hd|", ints(-5, -1, 255, 8, -1, -1, -1, -1, -1, 257, 70000)},
-	{"%d|%u|%ld|%lu|%x|%lx|%hhx|%hd|%hu|%c|%p|%p|", ints(1<<40, 1<<40, -1, -1, -1, -1, 257, 70000, -1, 321, 4096, 0)},
+	{"%d|%x|%X|%o|%lu|%llu|%ld|%lld|%lx|%hhx|%hd|", intArgs(-5, -1, 255, 8, -1, -1, -1, -1, -1, 257, 70000)},
+	{"%d|%u|%ld|%lu|%x|%lx|%hhx|%hd|%hu|%c|%p|%p|", intArgs(1<<40, 1<<40, -1, -1, -1, -1, 257, 70000, -1, 321, 4096, 0)},
 	{"%ld|%ld|%ld|%lu|%lu|%d|%u|", []Value{IntOf(^uint64(0), 4, false), IntOf(^uint64(0), 1, true), IntOf(^uint64(0), 4, true),
 		IntOf(^uint64(0), 1, false), IntOf(^uint64(0), 2, true), IntOf(^uint64(0), 1, false), IntOf(^uint64(0), 1, true)}},
 	{"%.3d|%8.3d|%-8s|%8s|%.1s|%08d|%-08d|%o|%X|%lX|%10p|%-10p|%5c|%-3c|%.0d|",
@@ -34,16 +34,16 @@ var printfCases = []printfCase{
 	{"no args at all", nil},
 	{"%s and %s", []Value{Str(""), Str("tail")}},
 	{"[%-20s] [%20s]", []Value{Str("left"), Str("right")}},
-	{"%lld %llu %llx", ints(-9223372036854775807, -9223372036854775807, -9223372036854775807)},
-	{"%hhd %hhu %hd %hu", ints(200, -56, 40000, -25536)},
+	{"%lld %llu %llx", intArgs(-9223372036854775807, -9223372036854775807, -9223372036854775807)},
+	{"%hhd %hhu %hd %hu", intArgs(200, -56, 40000, -25536)},
 	{"%x %X %o", []Value{Uint(1<<63 + 10), Uint(1<<63 + 10), Uint(1<<63 + 10)}},
 	{"%lx %lX %lo %lu %ld", []Value{Uint(1<<63 + 10), Uint(1<<63 + 10), Uint(1<<63 + 10), Uint(1<<63 + 10), Uint(1<<63 + 10)}},
-	{"%-6d|%6d|%06d|%-6u|%6x|%06x", ints(-12, -12, -12, 12, 255, 255)},
+	{"%-6d|%6d|%06d|%-6u|%6x|%06x", intArgs(-12, -12, -12, 12, 255, 255)},
 	{"%.5s|%.0s|%10.2s|%-10.3s|", []Value{Str("abcdefgh"), Str("gone"), Str("abc"), Str("abcdef")}},
 	{"%d %s %d", []Value{Int(1), Str("two"), Int(3)}},
 	{"tab\there", nil},
-	{"%c%c%c", ints(0x67, 0x62, 0x74)},
-	{"%lp %p", ints(-1, 1)},
+	{"%c%c%c", intArgs(0x67, 0x62, 0x74)},
+	{"%lp %p", intArgs(-1, 1)},
 	{"%s", []Value{Tuple(Int(1), Str("two"))}},
 }
 
@@ -81,21 +81,21 @@ func TestSprintf(t *testing.T) {
 		want   string
 	}{
 		{"%s", []Value{Tuple(Int(1), Str("two"))}, "(1, two)"},
-		{"%i|%5i|%hhi", ints(-5, 42, 255), "-5|   42|-1"},
-		{"%+d|% d|%+d|% d", ints(5, 5, -5, -5), "+5| 5|-5|-5"},
-		{"%#x|%#X|%#o|%#x|%#o", ints(255, 255, 8, 0, 0), "0xff|0XFF|010|0|0"},
-		{"%+u|% x", ints(5, 5), "5|5"},
-		{"%-+5d|%+05d", ints(3, 3), "+3   |+0003"},
-		{"%.d|%5.d|", ints(0, 0), "|     |"},
-		{"%010p|%-8p|", ints(4096, 0), "0x00001000|(nil)   |"},
-		{"%#.3o|%#5x|%#05x", ints(8, 255, 255), "010| 0xff|0x0ff"},
-		{"%d %d", ints(1), "1 0"},
-		{"%d", ints(1, 2), "1"},
+		{"%i|%5i|%hhi", intArgs(-5, 42, 255), "-5|   42|-1"},
+		{"%+d|% d|%+d|% d", intArgs(5, 5, -5, -5), "+5| 5|-5|-5"},
+		{"%#x|%#X|%#o|%#x|%#o", intArgs(255, 255, 8, 0, 0), "0xff|0XFF|010|0|0"},
+		{"%+u|% x", intArgs(5, 5), "5|5"},
+		{"%-+5d|%+05d", intArgs(3, 3), "+3   |+0003"},
+		{"%.d|%5.d|", intArgs(0, 0), "|     |"},
+		{"%010p|%-8p|", intArgs(4096, 0), "0x00001000|(nil)   |"},
+		{"%#.3o|%#5x|%#05x", intArgs(8, 255, 255), "010| 0xff|0x0ff"},
+		{"%d %d", intArgs(1), "1 0"},
+		{"%d", intArgs(1, 2), "1"},
 		{"%s", []Value{Buffer([]byte("a\x00b"))}, `a\x00b`},
 		{"%rx", []Value{Str("AB")}, `\x41\x42`},
 		{"%s", []Value{StackValue(&Stack{Frames: []Frame{{Addr: 0x10, Sym: "f+1"}, {Addr: 0x20}}})}, "\n        f+1\n        0x20\n"},
-		{"%99999d|", ints(1), strings.Repeat(" ", maxPad-1) + "1|"},
-		{"%q bad format", ints(1), "%q bad format"},
+		{"%99999d|", intArgs(1), strings.Repeat(" ", maxPad-1) + "1|"},
+		{"%q bad format", intArgs(1), "%q bad format"},
 	} {
 		if got := Sprintf(tc.format, tc.args); got != tc.want {
 			t.Errorf("Sprintf(%q, %v) = %q, want %q", tc.format, tc.args, got, tc.want)
@@ -114,7 +114,7 @@ func TestSprintfPercent(t *testing.T) {
 		"a%%b %d c%%":    "a%b 7 c%",
 		"100%% of %s%%d": "100% of 7%d",
 	} {
-		if got := Sprintf(format, ints(7)); got != want {
+		if got := Sprintf(format, intArgs(7)); got != want {
 			t.Errorf("Sprintf(%q, 7) = %q, want %q", format, got, want)
 		}
 	}
