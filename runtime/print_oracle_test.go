@@ -22,8 +22,8 @@ import (
 // its case fails the test.
 var oracle = flag.Bool("oracle", false, "regenerate testdata/print goldens by running bpftrace")
 
-// golden holds one oracle run: the script and what bpftrace printed for it.
-type golden struct {
+// oracleGolden holds one oracle run: the script and what bpftrace printed for it.
+type oracleGolden struct {
 	Script string
 	Text   string // bpftrace's stdout, without its "Attaching N probes..." line
 	JSON   string // bpftrace -f json's stdout
@@ -31,11 +31,11 @@ type golden struct {
 
 // checkGolden compares the generated script with the golden's and returns
 // the golden, regenerating it with -oracle.
-func checkGolden(t *testing.T, name, script string, withJSON bool) golden {
+func checkGolden(t *testing.T, name, script string, withJSON bool) oracleGolden {
 	t.Helper()
 	path := filepath.Join("..", "testdata", "print", name+".txtar")
 	if *oracle {
-		g := golden{Script: script, Text: runBpftrace(t, script, false)}
+		g := oracleGolden{Script: script, Text: runBpftrace(t, script, false)}
 		g.Text = strings.TrimPrefix(g.Text, "Attaching 1 probe...\n")
 		files := []string{"script.bt", script, "stdout", g.Text}
 		if withJSON {
@@ -53,7 +53,7 @@ func checkGolden(t *testing.T, name, script string, withJSON bool) golden {
 		t.Fatalf("%v (run with -oracle to create it)", err)
 	}
 	files := parseArchive(data)
-	g := golden{Script: files["script.bt"], Text: files["stdout"], JSON: files["json"]}
+	g := oracleGolden{Script: files["script.bt"], Text: files["stdout"], JSON: files["json"]}
 	if g.Script != script {
 		t.Fatalf("%s is stale: its script differs from the test cases (run with -oracle):\n%s", path, cmp.Diff(g.Script, script))
 	}
