@@ -42,20 +42,7 @@ type compiler struct {
 // generator does not support yet are reported as positioned diagnostics
 // (an ast.ErrorList), never compiled into a wrong program.
 func Compile(prog *ast.Program, opts Options) (*Object, error) {
-	if opts.MaxStrLen <= 0 {
-		opts.MaxStrLen = DefaultMaxStrLen
-	}
-	c := &compiler{
-		prog:     prog,
-		opts:     opts,
-		obj:      &Object{File: prog.File, Params: append([]string(nil), opts.Params...)},
-		maps:     map[string]*Map{},
-		mapInfo:  map[string]*ast.MapInfo{},
-		progName: map[string]int{},
-	}
-	for _, mi := range prog.Maps {
-		c.mapInfo[mi.Name] = mi
-	}
+	c := newCompiler(prog, opts)
 	// The passes: expand every attach point into concrete programs, emit
 	// each program, then lay out the maps the programs used.
 	for _, p := range prog.Probes {
@@ -71,6 +58,24 @@ func Compile(prog *ast.Program, opts Options) (*Object, error) {
 		return nil, err
 	}
 	return c.obj, nil
+}
+
+func newCompiler(prog *ast.Program, opts Options) *compiler {
+	if opts.MaxStrLen <= 0 {
+		opts.MaxStrLen = DefaultMaxStrLen
+	}
+	c := &compiler{
+		prog:     prog,
+		opts:     opts,
+		obj:      &Object{File: prog.File, Params: append([]string(nil), opts.Params...)},
+		maps:     map[string]*Map{},
+		mapInfo:  map[string]*ast.MapInfo{},
+		progName: map[string]int{},
+	}
+	for _, mi := range prog.Maps {
+		c.mapInfo[mi.Name] = mi
+	}
+	return c
 }
 
 func (c *compiler) errorf(n ast.Node, format string, args ...any) {
@@ -124,12 +129,19 @@ type variable struct {
 	typ *ast.Type
 }
 
-func (c *compiler) compileProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) {
+// newGen prepares the emission of one program: registers, the context
+// slot and the variables' slots.
+func (c *compiler) newGen(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) *gen {
 	g := &gen{c: c, probe: p, spec: spec, plan: pl, alias: map[string]string{},
 		vars: map[string]*variable{}, index: len(c.obj.Programs)}
 	g.regs = newRegAlloc(g, []asm.Register{asm.R6, asm.R7, asm.R8, asm.R9})
 	g.ctxSlot = g.stack.alloc(8)
 	g.allocVars(p)
+	return g
+}
+
+func (c *compiler) compileProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) {
+	g := c.newGen(p, spec, pl)
 	g.setSource(p)
 	if p.Pred != nil {
 		g.setSource(p.Pred)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gbt-project/gbt/lang"
+	"github.com/gbt-project/gbt/lang/ast"
 )
 
 // fakeKernel is a KernelInfo with a few fixed tracepoint formats, taken
@@ -67,14 +68,23 @@ func (k fakeKernel) Tracepoint(group, event string) (*TracepointFormat, error) {
 	return nil, fmt.Errorf("unknown tracepoint %s:%s", group, event)
 }
 
-// compileSrc parses, checks and compiles a script.
-func compileSrc(src string, params ...string) (*Object, error) {
+// parseCheck parses and checks a script.
+func parseCheck(src string, params ...string) (*ast.Program, error) {
 	prog, err := lang.Parse("test.bt", []byte(src))
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
 	if err := lang.Check(prog, lang.CheckOptions{Params: params}); err != nil {
 		return nil, fmt.Errorf("check: %w", err)
+	}
+	return prog, nil
+}
+
+// compileSrc parses, checks and compiles a script.
+func compileSrc(src string, params ...string) (*Object, error) {
+	prog, err := parseCheck(src, params...)
+	if err != nil {
+		return nil, err
 	}
 	return Compile(prog, Options{Kernel: testKernel, Params: params})
 }

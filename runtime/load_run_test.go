@@ -145,6 +145,10 @@ func TestBeginSemantics(t *testing.T) {
 			[]string{"1|two|3"}},
 		{"return", `BEGIN { printf("x"); return; printf("y"); }`, nil,
 			[]string{""}},
+		{"deep expression spills", `BEGIN { $v = 3; printf("%d", ` + strings.Repeat("$v + (", 39) + "$v" + strings.Repeat(")", 39) + `); }`, nil,
+			[]string{"120"}},
+		{"aggregations", `BEGIN { @c = count(); @c = count(); @s = sum(5); @s = sum(-2); @n = min(4); @n = min(-9); @x = max(4); @x = max(2); @a = avg(10); @a = avg(21); }`, nil,
+			nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

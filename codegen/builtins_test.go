@@ -1,0 +1,102 @@
+package codegen
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-project/gbt/lang/ast"
+	"github.com/gbt-project/gbt/stdlib"
+)
+
+// Every stdlib builtin has a row in the emitter table, and the table has
+// no row the catalogue does not know.
+func TestEveryBuiltinHasAnEmitter(t *testing.T) {
+	known := map[string]bool{}
+	for _, e := range stdlib.Builtins() {
+		known[e.Name] = true
+		if emitters[e.Name] == nil {
+			t.Errorf("stdlib builtin %s (%s) has no emitter row", e.Name, e.Kind)
+		}
+	}
+	for name := range emitters {
+		if !known[name] {
+			t.Errorf("emitter %s has no stdlib entry", name)
+		}
+	}
+}
+
+// A builtin without an emitter is refused with a positioned error naming
+// it, never compiled into a wrong program.
+func TestUnimplementedBuiltins(t *testing.T) {
+	tests := []struct{ src, name string }{
+		{`BEGIN { print(1); }`, "print"},
+		{`BEGIN { @h = hist(1); }`, "hist"},
+		{`BEGIN { $x = kaddr("vfs_read"); }`, "kaddr"},
+		{`BEGIN { printf("%d", strncmp(comm, "ab", 2)); }`, "strncmp"},
+		{`BEGIN { @ = count(); clear(@); }`, "clear"},
+	}
+	for _, tc := range tests {
+		_, err := compileSrc(tc.src)
+		var list ast.ErrorList
+		if !errors.As(err, &list) {
+			t.Errorf("%s: want a diagnostic, got %v", tc.src, err)
+			continue
+		}
+		want := "builtin " + tc.name + " is not implemented yet"
+		if list[0].Msg != want || !list[0].Pos.IsValid() {
+			t.Errorf("%s: got %v, want %q at a position", tc.src, list, want)
+		}
+	}
+}
+
+// FuzzCompile: parsing, checking and compiling any script never panics;
+// a refusal is a positioned ast.ErrorList.
+func FuzzCompile(f *testing.F) {
+	for _, dir := range []string{"../testdata/corpus/*.bt"} {
+		files, _ := filepath.Glob(dir)
+		for _, file := range files {
+			if src, err := os.ReadFile(file); err == nil {
+				f.Add(string(src))
+			}
+		}
+	}
+	goldens, _ := filepath.Glob("../testdata/codegen/*.txtar")
+	for _, file := range goldens {
+		data, _ := os.ReadFile(file)
+		for _, tf := range parseTxtar(data) {
+			if tf.name == "script.bt" {
+				f.Add(tf.data)
+			}
+		}
+	}
+	f.Add(`BEGIN { $a = 1; $b = $a ? (2, "x") : (3, "y"); @m[$b.1, $a] = sum($b.0); }`)
+	f.Fuzz(func(t *testing.T, src string) {
+		prog, err := parseCheck(src, "1", "x")
+		if err != nil {
+			return
+		}
+		obj, err := Compile(prog, Options{Kernel: testKernel, Params: []string{"1", "x"}})
+		if err != nil {
+			var list ast.ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("error without positions: %v", err)
+			}
+			for _, d := range list {
+				if !d.Pos.IsValid() {
+					t.Fatalf("diagnostic without a position: %v", d)
+				}
+			}
+			return
+		}
+		for _, p := range obj.Programs {
+			last := p.Insns[len(p.Insns)-1]
+			if last.OpCode.JumpOp() != asm.Exit {
+				t.Fatalf("program %s does not end with exit:\n%s", p.Name, obj.Listing())
+			}
+		}
+	})
+}
