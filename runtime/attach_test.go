@@ -251,7 +251,7 @@ func TestAttachUprobeSymbol(t *testing.T) {
 		prog *ebpf.Program
 		kind ProbeKind
 	}{{enter, KindUprobe}, {ret, KindUretprobe}} {
-		l, err := Attach(ap.prog, AttachPoint{Kind: ap.kind, Target: libc, Symbol: "__libc_start_main"})
+		l, err := Attach(ap.prog, AttachPoint{Kind: ap.kind, Target: "libc", Symbol: "__libc_start_main"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -396,6 +396,34 @@ func TestParseCPUList(t *testing.T) {
 		got, err := parseCPUList(tt.in)
 		if (err != nil) != tt.err || !slices.Equal(got, tt.want) {
 			t.Errorf("parseCPUList(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+}
+
+func TestResolveBinary(t *testing.T) {
+	libc := "/lib/x86_64-linux-gnu/libc.so.6"
+	if !isELF(libc) {
+		t.Skipf("no %s", libc)
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh in $PATH")
+	}
+	tests := []struct{ name, want string }{
+		{"libc", libc},
+		{"c", libc},
+		{"libc.so.6", libc},
+		{"sh", sh},
+		{libc, libc},
+	}
+	for _, tt := range tests {
+		if got, err := ResolveBinary(tt.name); err != nil || got != tt.want {
+			t.Errorf("ResolveBinary(%q) = %q, %v; want %q", tt.name, got, err, tt.want)
+		}
+	}
+	for _, name := range []string{"/no/such/file", "gbt_no_such_library"} {
+		if got, err := ResolveBinary(name); err == nil {
+			t.Errorf("ResolveBinary(%q) = %q, want an error", name, got)
 		}
 	}
 }

@@ -9,11 +9,10 @@ import (
 	"github.com/cilium/ebpf/ringbuf"
 )
 
-// The event channel between BPF programs and the runtime: the contract
-// codegen emits against.
+// Lost events: the contract between codegen and the runtime.
 //
-// EventsMapName is a BPF_MAP_TYPE_RINGBUF map. Programs send each event
-// (a printf, an exit, ...) with bpf_ringbuf_output(&map, buf, size, 0); the
+// Programs send events to the codegen.RingbufName map (a
+// BPF_MAP_TYPE_RINGBUF) with bpf_ringbuf_output(&map, buf, size, 0); the
 // runtime receives the records in the order the kernel reserved them, which
 // across CPUs is the order of the bpf_ringbuf_output calls.
 //
@@ -21,11 +20,8 @@ import (
 // value u64. When bpf_ringbuf_output returns non-zero (the buffer is full),
 // the program looks up key 0 and adds 1 to the value; per-CPU, so a plain
 // load-add-store needs no atomic. The runtime sums the CPUs' values to report
-// lost events.
-const (
-	EventsMapName = "gbt_events"
-	DropsMapName  = "gbt_drops"
-)
+// lost events (RingReader.Dropped).
+const DropsMapName = "ringbuf_drops"
 
 // RingReader delivers the records of a ring buffer map, in order, to a
 // callback running in its own goroutine, and counts the events the BPF side

@@ -19,7 +19,7 @@ const testRecordSize = 64
 func eventProgram(t *testing.T, ringSize uint32) (prog *ebpf.Program, events, drops *ebpf.Map) {
 	t.Helper()
 	seq := newMap(t, &ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1})
-	events = newMap(t, &ebpf.MapSpec{Name: EventsMapName, Type: ebpf.RingBuf, MaxEntries: ringSize})
+	events = newMap(t, &ebpf.MapSpec{Type: ebpf.RingBuf, MaxEntries: ringSize})
 	drops = newMap(t, &ebpf.MapSpec{Name: DropsMapName, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1})
 	insns := asm.Instructions{
 		asm.StoreImm(asm.RFP, -4, 0, asm.Word),
