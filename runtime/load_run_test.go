@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -166,4 +167,113 @@ func comm(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// attachAll attaches every program of a loaded Object but BEGIN/END.
+func attachAll(t *testing.T, l *Loaded) {
+	t.Helper()
+	for _, p := range l.Object.Programs {
+		if p.Attach.Kind == codegen.AttachBegin || p.Attach.Kind == codegen.AttachEnd {
+			continue
+		}
+		ap, err := PlanAttachPoint(p.Attach)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := Attach(l.Programs[p.Name], ap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+}
+
+// readEvents drains the ring buffer.
+func readEvents(t *testing.T, l *Loaded) []string {
+	t.Helper()
+	rd, err := ringbuf.NewReader(l.Maps[codegen.RingbufName])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	var out []string
+	for {
+		rd.SetDeadline(time.Now())
+		rec, err := rd.Read()
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, decodeEvent(t, l.Object, rec.RawSample))
+	}
+}
+
+// TestTracepointCount counts this process's getppid calls by comm in a
+// per-CPU map, exactly.
+func TestTracepointCount(t *testing.T) {
+	requireKernel(t)
+	obj := compileLive(t, `tracepoint:syscalls:sys_enter_getppid /pid == $1/ { @[comm] = count(); @calls = sum(2); }`, fmt.Sprint(os.Getpid()))
+	l := loadLive(t, obj)
+	attachAll(t, l)
+	const n = 1000
+	for i := 0; i < n; i++ {
+		syscall.Getppid()
+	}
+	for _, m := range obj.Maps {
+		var key []byte
+		want := int64(0)
+		switch m.ScriptName {
+		case "@":
+			key = make([]byte, m.KeySize)
+			copy(key, comm(t))
+			want = n
+		case "@calls":
+			key = make([]byte, m.KeySize)
+			want = 2 * n
+		default:
+			continue
+		}
+		if got := sumCPUs(t, l.Maps[m.Name], key, m.Agg); got[0] != want {
+			t.Errorf("%s: %d, want %d", m.ScriptName, got[0], want)
+		}
+	}
+}
+
+// TestTracepointArgs reads integer and user-string arguments of a
+// syscall tracepoint.
+func TestTracepointArgs(t *testing.T) {
+	requireKernel(t)
+	obj := compileLive(t, `tracepoint:syscalls:sys_enter_openat /pid == $1/ { printf("%s %d %s", str(args.filename), args.flags, comm); }`, fmt.Sprint(os.Getpid()))
+	l := loadLive(t, obj)
+	attachAll(t, l)
+	path := "/nonexistent/gbt-codegen-test"
+	syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	got := readEvents(t, l)
+	want := fmt.Sprintf("%s|%d|%s", path, syscall.O_RDONLY|syscall.O_CLOEXEC, comm(t))
+	found := false
+	for _, e := range got {
+		found = found || e == want
+	}
+	if !found {
+		t.Errorf("events %q, want one %q", got, want)
+	}
+}
+
+// TestRawTracepointArgs reads the raw tracepoint's arguments: sys_enter's
+// arg1 is the syscall number (getppid is 110 on x86-64).
+func TestRawTracepointArgs(t *testing.T) {
+	requireKernel(t)
+	obj := compileLive(t, `rawtracepoint:sys_enter /pid == $1 && arg1 == 110/ { @n = count(); }`, fmt.Sprint(os.Getpid()))
+	l := loadLive(t, obj)
+	attachAll(t, l)
+	const n = 100
+	for i := 0; i < n; i++ {
+		syscall.Getppid()
+	}
+	m := obj.Maps[0]
+	if got := sumCPUs(t, l.Maps[m.Name], make([]byte, m.KeySize), m.Agg); got[0] != n {
+		t.Errorf("@n = %d, want %d", got[0], n)
+	}
 }
