@@ -66,12 +66,12 @@ func (ap AttachPoint) String() string {
 	case KindBegin, KindEnd:
 		return string(ap.Kind)
 	case KindInterval:
-		return fmt.Sprintf("interval:us:%d", ap.Period/1000)
+		return "interval:" + periodString(ap.Period)
 	case KindProfile:
 		if ap.Frequency != 0 {
 			return fmt.Sprintf("profile:hz:%d", ap.Frequency)
 		}
-		return fmt.Sprintf("profile:us:%d", ap.Period/1000)
+		return "profile:" + periodString(ap.Period)
 	case KindSoftware, KindHardware:
 		if ap.Period != 0 {
 			return fmt.Sprintf("%s:%s:%d", ap.Kind, ap.Target, ap.Period)
@@ -90,6 +90,20 @@ func (ap AttachPoint) String() string {
 		}
 	}
 	return fmt.Sprintf("%s:%s", ap.Kind, ap.Target)
+}
+
+// periodString writes a period in nanoseconds in the largest unit that
+// divides it: "s:1", "ms:10", "us:250"; "ns:..." otherwise.
+func periodString(ns uint64) string {
+	for _, u := range []struct {
+		name string
+		ns   uint64
+	}{{"s", 1e9}, {"ms", 1e6}, {"us", 1e3}} {
+		if ns != 0 && ns%u.ns == 0 {
+			return fmt.Sprintf("%s:%d", u.name, ns/u.ns)
+		}
+	}
+	return fmt.Sprintf("ns:%d", ns)
 }
 
 // Attach attaches prog, already loaded with the program type the kind needs
