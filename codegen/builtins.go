@@ -100,6 +100,9 @@ func emitterFor(name string) (*emitter, string) {
 
 // builtinVar emits a builtin variable.
 func (g *gen) builtinVar(id *ast.Ident) *tmp {
+	if v, ok := g.c.consts[id.Name]; ok && stdlib.Lookup(id.Name) == nil {
+		return g.constant(v)
+	}
 	em, name := emitterFor(id.Name)
 	if em == nil || em.scalar == nil {
 		g.fail(id, "builtin %s is not implemented yet", name)

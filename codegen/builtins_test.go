@@ -100,3 +100,20 @@ func FuzzCompile(f *testing.F) {
 		}
 	})
 }
+
+func TestConstants(t *testing.T) {
+	prog, err := parseCheck("#define A (1024 * 1024)\n#define B A + 3\nenum e { X, Y = 5, Z };\nBEGIN { @ = A + B + X + Y + Z; }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := constants(prog)
+	want := map[string]int64{"A": 1 << 20, "B": 1<<20 + 3, "X": 0, "Y": 5, "Z": 6}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d, want %d", k, got[k], v)
+		}
+	}
+	if _, err := Compile(prog, Options{}); err != nil {
+		t.Error(err)
+	}
+}

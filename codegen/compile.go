@@ -33,6 +33,7 @@ type compiler struct {
 
 	maps     map[string]*Map // script maps by script name
 	mapInfo  map[string]*ast.MapInfo
+	consts   map[string]int64 // #define, enum and #include names
 	ringbuf  bool
 	config   bool
 	progName map[string]int
@@ -71,6 +72,7 @@ func newCompiler(prog *ast.Program, opts Options) *compiler {
 		maps:     map[string]*Map{},
 		mapInfo:  map[string]*ast.MapInfo{},
 		progName: map[string]int{},
+		consts:   constants(prog),
 	}
 	for _, mi := range prog.Maps {
 		c.mapInfo[mi.Name] = mi

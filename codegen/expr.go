@@ -118,7 +118,11 @@ func (g *gen) movImm(r asm.Register, v int64) {
 func (g *gen) intExpr(e ast.Expr) *tmp {
 	t := g.typeOf(e)
 	if !isScalar(t) {
-		if !g.failed {
+		switch {
+		case g.failed:
+		case t == nil:
+			g.fail(e, "this expression is not implemented yet")
+		default:
 			g.fail(e, "expected an integer value, found %s", t)
 		}
 		return g.zero()
