@@ -309,3 +309,31 @@ func TestOpenTracefsInNamespace(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// FuzzParseTracepointFormat checks that no input makes the parser panic and
+// that what it accepts is well formed. It is seeded with the recorded
+// format files.
+func FuzzParseTracepointFormat(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(testTracefs.Dir, "events", "*", "*", "format"))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tf, err := ParseTracepointFormat(data)
+		if err != nil {
+			return
+		}
+		if tf.Event == "" {
+			t.Error("accepted a format without a name")
+		}
+		for _, fld := range tf.Fields {
+			if fld.Name == "" || fld.CType == "" {
+				t.Errorf("accepted field %+v", fld)
+			}
+		}
+	})
+}
