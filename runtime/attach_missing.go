@@ -24,6 +24,7 @@ type MissingFeatureError struct {
 	Alternative string // "tracepoint:syscalls:sys_enter_openat"; may be empty
 }
 
+// Error reads "kprobe:f: this kernel has no kprobes (reason); try alternative".
 func (e *MissingFeatureError) Error() string {
 	reason := strings.TrimSuffix(e.Reason.Error(), ": "+ebpf.ErrNotSupported.Error())
 	msg := fmt.Sprintf("%s: this kernel has no %s (%s)", e.Probe, e.Feature, reason)
@@ -33,6 +34,7 @@ func (e *MissingFeatureError) Error() string {
 	return msg
 }
 
+// Unwrap returns the feature probe's error, which wraps ebpf.ErrNotSupported.
 func (e *MissingFeatureError) Unwrap() error { return e.Reason }
 
 // hardwareEvents are the hardware:<event> names and aliases.
