@@ -169,7 +169,7 @@ func (g *gen) compare(x *ast.Binary, when bool, label string) {
 			g.fail(x, "comparison %s between %s and %s is not implemented yet", x.Op, lt, rt)
 			return
 		}
-		g.strCompare(x.X, x.Y, opName == "==", label)
+		g.strCompare(x.X, x.Y, opName == "==", 0, label)
 		return
 	}
 	signed := 0
@@ -192,8 +192,9 @@ func (g *gen) compare(x *ast.Binary, when bool, label string) {
 }
 
 // strCompare jumps to label when the strings are equal (eq) or differ
-// (!eq). Strings compare up to their first NUL, as in bpftrace.
-func (g *gen) strCompare(x, y ast.Expr, eq bool, label string) {
+// (!eq). Strings compare up to their first NUL, as in bpftrace, and up to
+// limit bytes when limit > 0.
+func (g *gen) strCompare(x, y ast.Expr, eq bool, limit int, label string) {
 	if _, ok := x.(*ast.StrLit); ok {
 		x, y = y, x
 	}
@@ -204,6 +205,9 @@ func (g *gen) strCompare(x, y ast.Expr, eq bool, label string) {
 		equal, differ = g.newLabel("streq"), label
 	}
 	n := g.c.strSize(xt)
+	if limit > 0 && limit < n {
+		n = limit
+	}
 	if lit, ok := y.(*ast.StrLit); ok {
 		// Against a literal: compare byte by byte up to and including
 		// the literal's NUL (when it fits).

@@ -67,9 +67,9 @@ func init() {
 		"macaddr":     {},
 		"clear":       {},
 		"zero":        {},
-		"has_key":     {},
+		"has_key":     {scalar: hasKey},
 		"len":         {},
-		"strncmp":     {},
+		"strncmp":     {scalar: strncmp},
 		"strcontains": {},
 		"sizeof":      {},
 		"offsetof":    {},
@@ -293,4 +293,53 @@ func (g *gen) userPointers() bool {
 		return a.Group == "syscalls"
 	}
 	return false
+}
+
+// hasKey emits has_key(@m, k): 1 when the map holds the key.
+func hasKey(g *gen, e ast.Expr) *tmp {
+	c := e.(*ast.Call)
+	m, ok := c.Args[0].(*ast.MapExpr)
+	if !ok || len(c.Args) != 2 {
+		g.fail(c, "has_key expects a map and a key")
+		return g.zero()
+	}
+	elem := &ast.MapExpr{Span: m.Span, Name: m.Name, Keys: []ast.Expr{c.Args[1]}}
+	if tk, ok := c.Args[1].(*ast.Tuple); ok {
+		elem.Keys = tk.Elems
+	}
+	mp := g.scriptMap(elem, nil)
+	if mp == nil {
+		return g.zero()
+	}
+	key := g.mapKey(elem, mp)
+	g.lookup(mp, key)
+	t := g.regs.alloc()
+	done := g.newLabel("has")
+	g.emit(asm.Mov.Imm(t.reg, 0), asm.JEq.Imm(asm.R0, 0, done), asm.Mov.Imm(t.reg, 1))
+	g.label(done)
+	return t
+}
+
+// strncmp emits strncmp(s1, s2, n) with a literal n: 0 when the strings
+// agree on their first n bytes (or up to a common NUL), 1 otherwise.
+func strncmp(g *gen, e ast.Expr) *tmp {
+	c := e.(*ast.Call)
+	n, ok := immOf(c.Args[2])
+	if !ok || n < 0 {
+		g.fail(c.Args[2], "strncmp needs a non-negative literal length")
+		return g.zero()
+	}
+	res := g.branchResult()
+	g.flush()
+	differ, end := g.newLabel("differ"), g.newLabel("cmp")
+	if n == 0 {
+		g.emit(storeImm(asm.RFP, res.slot, 0, asm.DWord))
+		return res
+	}
+	g.strCompare(c.Args[0], c.Args[1], false, int(n), differ)
+	g.emit(storeImm(asm.RFP, res.slot, 0, asm.DWord), asm.Ja.Label(end))
+	g.label(differ)
+	g.emit(storeImm(asm.RFP, res.slot, 1, asm.DWord))
+	g.label(end)
+	return res
 }

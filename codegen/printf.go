@@ -6,8 +6,9 @@ import (
 	"github.com/gbt-project/gbt/lang/ast"
 )
 
-// maxRecord bounds an event record built on the stack.
-const maxRecord = 256
+// maxRecord bounds an event record built on the stack (512 bytes, shared
+// with the probe's variables and temporaries).
+const maxRecord = 384
 
 // printf emits an EventPrintf record: the header, then each argument laid
 // out at its offset (events.go). User space formats it.
