@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	goruntime "runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/gbt-project/gbt/codegen"
@@ -281,5 +283,21 @@ func TestRawTracepointArgs(t *testing.T) {
 	m := obj.Maps[0]
 	if got := sumCPUs(t, l.Maps[m.Name], make([]byte, m.KeySize), m.Agg); got[0] != n {
 		t.Errorf("@n = %d, want %d", got[0], n)
+	}
+}
+
+// TestBeginBuiltins checks builtins whose values this process knows.
+func TestBeginBuiltins(t *testing.T) {
+	requireKernel(t)
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	got := runBegin(t, `BEGIN { printf("%d %d %d %d %d %d %d", tid, uid, gid, ncpus, elapsed < 10000000000, cgroup > 0, cpu < ncpus); }`)
+	ncpus, err := ebpf.PossibleCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%d|%d|%d|%d|1|1|1", syscall.Gettid(), os.Getuid(), os.Getgid(), ncpus)
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
