@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"encoding/binary"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-project/gbt/lang/ast"
@@ -45,10 +47,13 @@ func printf(g *gen, c *ast.Call) {
 	g.output(rec, f.Size)
 }
 
-// header writes a record header at off.
+// header writes a record header at off, as two 32-bit immediates in host
+// byte order.
 func (g *gen) header(off int16, kind EventKind, index uint32) {
-	g.emit(asm.LoadImm(asm.R1, int64(EventHeader(kind, index)), asm.DWord),
-		asm.StoreMem(asm.RFP, off, asm.R1, asm.DWord))
+	var b [8]byte
+	binary.NativeEndian.PutUint64(b[:], EventHeader(kind, index))
+	g.emit(storeImm(asm.RFP, off, int64(int32(binary.NativeEndian.Uint32(b[:4]))), asm.Word),
+		storeImm(asm.RFP, off+4, int64(int32(binary.NativeEndian.Uint32(b[4:]))), asm.Word))
 }
 
 // output sends size bytes at off to the ring buffer.
