@@ -178,7 +178,9 @@ func (g *gen) compare(x *ast.Binary, when bool, label string) {
 	}
 	op := cmpOps[opName][signed]
 	a := g.intExpr(x.X)
-	if imm, ok := immOf(x.Y); ok && (imm >= 0 || signed == 1 || opName == "==" || opName == "!=") {
+	// A jump's immediate is sign-extended to 64 bits, like the literal
+	// it comes from, so it serves signed and unsigned comparisons alike.
+	if imm, ok := immOf(x.Y); ok {
 		g.emit(op.Imm(g.regs.reg(a), imm, label))
 		g.regs.free(a)
 		return

@@ -215,7 +215,7 @@ func (g *gen) mapAssign(m *ast.MapExpr, value ast.Expr) {
 }
 
 // mapStoreInt writes an integer temp as m's value (v is freed).
-func (g *gen) mapStoreInt(m *ast.MapExpr, mp *Map, key int16, v *tmp) {
+func (g *gen) mapStoreInt(mp *Map, key int16, v *tmp) {
 	val := g.stack.alloc(8)
 	g.storeTmp(val, v)
 	g.update(mp, key, val)

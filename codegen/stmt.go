@@ -207,7 +207,7 @@ func (g *gen) storeInt(target ast.Expr, v *tmp) {
 			return
 		}
 		key := g.mapKey(t, mp)
-		g.mapStoreInt(t, mp, key, v)
+		g.mapStoreInt(mp, key, v)
 	default:
 		g.fail(target, "assignment to this target is not implemented yet")
 		g.regs.free(v)
