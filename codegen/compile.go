@@ -35,6 +35,7 @@ type compiler struct {
 	mapInfo  map[string]*ast.MapInfo
 	consts   map[string]int64 // #define, enum and #include names
 	ringbuf  bool
+	scratch  int // size of the scratch map's value; 0 when unused
 	config   bool
 	progName map[string]int
 }

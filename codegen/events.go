@@ -74,9 +74,12 @@ const (
 )
 
 // Names (asm references and CollectionSpec keys) of the internal maps.
+// The scratch map (MapScratch) is a per-CPU array of one element where
+// records too big for the BPF stack are built; user space never reads it.
 const (
 	RingbufName = "ringbuf"
 	ConfigName  = "config"
+	ScratchName = "scratch"
 )
 
 // RingbufSize is the ring buffer's size in bytes (a power of two multiple

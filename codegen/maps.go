@@ -118,6 +118,10 @@ func (c *compiler) finishMaps() {
 	if c.ringbuf {
 		c.obj.Maps = append(c.obj.Maps, &Map{Name: RingbufName, Kind: MapRingbuf, Type: ebpf.RingBuf, MaxEntries: RingbufSize})
 	}
+	if c.scratch > 0 {
+		c.obj.Maps = append(c.obj.Maps, &Map{Name: ScratchName, Kind: MapScratch, Type: ebpf.PerCPUArray,
+			KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1})
+	}
 	if c.config {
 		c.obj.Maps = append(c.obj.Maps, &Map{Name: ConfigName, Kind: MapConfig, Type: ebpf.Array,
 			KeySize: 4, ValueSize: ConfigSize, MaxEntries: 1})

@@ -23,7 +23,8 @@ type Object struct {
 	Programs []*Program
 
 	// Maps are every map the programs reference: the script's maps sorted
-	// by script name, then the internal maps (ring buffer, config).
+	// by script name, then the internal maps (ring buffer, config,
+	// scratch).
 	// Instructions refer to them by Map.Name through asm references.
 	Maps []*Map
 
@@ -132,6 +133,7 @@ const (
 	MapScript  MapKind = iota // a map of the script (@name)
 	MapRingbuf                // the event ring buffer
 	MapConfig                 // the config array the runtime fills at start
+	MapScratch                // per-CPU scratch space for big records; not read by user space
 )
 
 // Map is one eBPF map and how the runtime decodes and prints it.

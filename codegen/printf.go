@@ -8,9 +8,13 @@ import (
 	"github.com/gbt-project/gbt/lang/ast"
 )
 
-// maxRecord bounds an event record built on the stack (512 bytes, shared
-// with the probe's variables and temporaries).
-const maxRecord = 384
+// Records up to stackRecord bytes are built on the stack (512 bytes,
+// shared with the probe's variables and temporaries); bigger ones, up to
+// maxRecord, in the per-CPU scratch map.
+const (
+	stackRecord = 256
+	maxRecord   = 4096
+)
 
 // printf emits an EventPrintf record: the header, then each argument laid
 // out at its offset (events.go). User space formats it.
@@ -39,6 +43,10 @@ func printf(g *gen, c *ast.Call) {
 	}
 	index := len(g.c.obj.Printfs)
 	g.c.obj.Printfs = append(g.c.obj.Printfs, f)
+	if f.Size > stackRecord {
+		g.scratchRecord(c.Args[1:], f, index)
+		return
+	}
 	rec := g.stack.alloc(f.Size)
 	for i, a := range c.Args[1:] {
 		g.store(a, rec+int16(f.Args[i].Offset), f.Args[i].Type)
@@ -76,4 +84,54 @@ func exit(g *gen, c *ast.Call) {
 	g.header(rec, EventExit, 0)
 	g.output(rec, ExitRecordSize)
 	g.emit(asm.Ja.Label("out"))
+}
+
+// scratchRecord builds a printf record too big for the stack in the
+// per-CPU scratch map: each argument is evaluated on the stack on its own,
+// then copied to its place in the record.
+func (g *gen) scratchRecord(args []ast.Expr, f *PrintfFormat, index int) {
+	g.c.scratch = max(g.c.scratch, f.Size)
+	skip := g.newLabel("noscratch")
+	for i, a := range args {
+		fld := f.Args[i]
+		mark := g.stack.mark()
+		if isScalar(fld.Type) {
+			v := g.intExpr(a)
+			g.regs.regs(v)
+			g.scratch(skip)
+			g.emit(asm.StoreMem(asm.R0, int16(fld.Offset), v.reg, asm.DWord))
+			g.regs.unpin(v)
+			g.regs.free(v)
+		} else {
+			off := g.stack.alloc(fld.Size)
+			g.store(a, off, fld.Type)
+			g.scratch(skip)
+			for i := 0; i < align8(fld.Size); i += 8 {
+				g.emit(asm.LoadMem(asm.R1, asm.RFP, off+int16(i), asm.DWord),
+					asm.StoreMem(asm.R0, int16(fld.Offset+i), asm.R1, asm.DWord))
+			}
+		}
+		g.stack.release(mark)
+	}
+	g.scratch(skip)
+	var b [8]byte
+	binary.NativeEndian.PutUint64(b[:], EventHeader(EventPrintf, uint32(index)))
+	g.c.ringbuf = true
+	g.emit(storeImm(asm.R0, 0, int64(int32(binary.NativeEndian.Uint32(b[:4]))), asm.Word),
+		storeImm(asm.R0, 4, int64(int32(binary.NativeEndian.Uint32(b[4:]))), asm.Word),
+		asm.Mov.Reg(asm.R2, asm.R0),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(RingbufName),
+		asm.Mov.Imm(asm.R3, int32(f.Size)), asm.Mov.Imm(asm.R4, 0),
+		asm.FnRingbufOutput.Call())
+	g.label(skip)
+}
+
+// scratch points R0 at this CPU's scratch value, or jumps to skip.
+func (g *gen) scratch(skip string) {
+	key := g.stack.alloc(8)
+	g.emit(storeImm(asm.RFP, key, 0, asm.Word),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(ScratchName),
+		asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key)),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, skip))
 }

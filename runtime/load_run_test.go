@@ -154,6 +154,8 @@ func TestBeginSemantics(t *testing.T) {
 			[]string{"0|1|1|0"}},
 		{"defines", "#define K (2 * 1024)\nenum e { A = 3, B };\nBEGIN { printf(\"%d %d\", K, B); }", nil,
 			[]string{"2048|4"}},
+		{"big record in the scratch map", `BEGIN { printf("%s %s %s %s %s %d", str($1), str($1), str($1), str($1), str($1), 7); }`, []string{"long-enough-argument"},
+			[]string{"long-enough-argument|long-enough-argument|long-enough-argument|long-enough-argument|long-enough-argument|7"}},
 		{"deep expression spills", `BEGIN { $v = 3; printf("%d", ` + strings.Repeat("$v + (", 39) + "$v" + strings.Repeat(")", 39) + `); }`, nil,
 			[]string{"120"}},
 		{"aggregations", `BEGIN { @c = count(); @c = count(); @s = sum(5); @s = sum(-2); @n = min(4); @n = min(-9); @x = max(4); @x = max(2); @a = avg(10); @a = avg(21); }`, nil,
