@@ -85,8 +85,8 @@ func init() {
 		"stats": {agg: aggAvg},
 		"min":   {agg: aggMinMax(false)},
 		"max":   {agg: aggMinMax(true)},
-		"hist":  {},
-		"lhist": {},
+		"hist":  {agg: aggHist},
+		"lhist": {agg: aggHist},
 	}
 }
 

@@ -36,6 +36,8 @@ type compiler struct {
 	consts   map[string]int64 // #define, enum and #include names
 	ringbuf  bool
 	scratch  int // size of the scratch map's value; 0 when unused
+	zero     int // size of the zero map's value; 0 when unused
+	hists    map[string]*HistSpec
 	config   bool
 	progName map[string]int
 }
@@ -45,6 +47,7 @@ type compiler struct {
 // (an ast.ErrorList), never compiled into a wrong program.
 func Compile(prog *ast.Program, opts Options) (*Object, error) {
 	c := newCompiler(prog, opts)
+	c.collectHists()
 	// The passes: expand every attach point into concrete programs, emit
 	// each program, then lay out the maps the programs used.
 	for _, p := range prog.Probes {

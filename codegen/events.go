@@ -76,10 +76,13 @@ const (
 // Names (asm references and CollectionSpec keys) of the internal maps.
 // The scratch map (MapScratch) is a per-CPU array of one element where
 // records too big for the BPF stack are built; user space never reads it.
+// The zero map (MapZero) is an array of one all-zero element, the initial
+// value of a histogram's counters; nothing writes it.
 const (
 	RingbufName = "ringbuf"
 	ConfigName  = "config"
 	ScratchName = "scratch"
+	ZeroName    = "zeroes"
 )
 
 // RingbufSize is the ring buffer's size in bytes (a power of two multiple

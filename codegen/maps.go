@@ -63,6 +63,13 @@ func (g *gen) scriptMap(m *ast.MapExpr, value *ast.Type) *Map {
 			size = 8
 		case ast.AggMin, ast.AggMax, ast.AggAvg, ast.AggStats:
 			size = 16
+		case ast.AggHist, ast.AggLhist:
+			mp.Hist = c.hists[m.Name]
+			if mp.Hist == nil {
+				g.fail(m, "map %s: no hist() or lhist() call gives its buckets", m.Name)
+				return nil
+			}
+			size = 8 * mp.Hist.Buckets
 		default:
 			g.fail(m, "aggregation %s is not implemented yet", valType.Agg)
 			return nil
@@ -121,6 +128,10 @@ func (c *compiler) finishMaps() {
 	if c.scratch > 0 {
 		c.obj.Maps = append(c.obj.Maps, &Map{Name: ScratchName, Kind: MapScratch, Type: ebpf.PerCPUArray,
 			KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1})
+	}
+	if c.zero > 0 {
+		c.obj.Maps = append(c.obj.Maps, &Map{Name: ZeroName, Kind: MapZero, Type: ebpf.Array,
+			KeySize: 4, ValueSize: uint32(c.zero), MaxEntries: 1})
 	}
 	if c.config {
 		c.obj.Maps = append(c.obj.Maps, &Map{Name: ConfigName, Kind: MapConfig, Type: ebpf.Array,

@@ -134,6 +134,7 @@ const (
 	MapRingbuf                // the event ring buffer
 	MapConfig                 // the config array the runtime fills at start
 	MapScratch                // per-CPU scratch space for big records; not read by user space
+	MapZero                   // an all-zero value that initializes histograms; never written
 )
 
 // Map is one eBPF map and how the runtime decodes and prints it.
@@ -172,9 +173,14 @@ type Map struct {
 	//               1 when this CPU has a value (min/max over CPUs that
 	//               have one);
 	//   avg, stats: the 8-byte count at 0 and the 8-byte total at 8 (sums;
-	//               average = total / count, as an integer division).
+	//               average = total / count, as an integer division);
+	//   hist, lhist: Hist.Buckets 8-byte counters (sums per bucket), see
+	//               HistSpec.
 	// The signedness of sum/min/max/avg/stats is ValueType.Signed.
 	Agg ast.AggKind
+
+	// Hist gives the buckets of a hist() or lhist() map; nil otherwise.
+	Hist *HistSpec
 }
 
 // Layout is the byte layout of a key, a value, or an event record's

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -155,3 +156,74 @@ func sumCPUs(t *testing.T, m *ebpf.Map, key []byte, agg ast.AggKind) [2]int64 {
 }
 
 func nativeU64(b []byte) uint64 { return binary.NativeEndian.Uint64(b) }
+
+// TestHistBuckets puts values into hist() and lhist() maps in the kernel
+// and checks that each lands in the bucket whose range, as the printer
+// labels it, contains it.
+func TestHistBuckets(t *testing.T) {
+	requireKernel(t)
+	values := []int64{-5, 0, 1, 2, 3, 4, 7, 8, 100, 1000, 4096, 1 << 40, 1<<62 + 3}
+	var src strings.Builder
+	src.WriteString("BEGIN {")
+	for _, v := range values {
+		fmt.Fprintf(&src, " $v = %d; @h0 = hist($v); @h2 = hist($v, 2); @l = lhist($v, 0, 1000, 100); @k[\"x\"] = hist($v, 5);", v)
+	}
+	src.WriteString(" }")
+	obj := compileLive(t, src.String())
+	l := loadLive(t, obj)
+	if _, err := RunOnce(l.Programs[obj.Programs[0].Name]); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range obj.Maps {
+		if m.Hist == nil {
+			continue
+		}
+		key := make([]byte, m.KeySize)
+		if m.KeyType != nil {
+			copy(key, "x")
+		}
+		var per [][]byte
+		if err := l.Maps[m.Name].Lookup(key, &per); err != nil {
+			t.Fatalf("%s: %v", m.ScriptName, err)
+		}
+		h := &Hist{Linear: m.Hist.Linear, K: m.Hist.K, Min: m.Hist.Min, Max: m.Hist.Max, Step: m.Hist.Step,
+			Buckets: make([]uint64, m.Hist.Buckets)}
+		for _, cpu := range per {
+			for i := range h.Buckets {
+				h.Buckets[i] += nativeU64(cpu[8*i:])
+			}
+		}
+		want := make([]uint64, len(h.Buckets))
+		for _, v := range values {
+			i := bucketOf(h, v)
+			if i < 0 {
+				t.Fatalf("%s: no bucket holds %d", m.ScriptName, v)
+			}
+			want[i]++
+		}
+		if fmt.Sprint(h.Buckets) != fmt.Sprint(want) {
+			t.Errorf("%s: buckets\n%v, want\n%v", m.ScriptName, h.Buckets, want)
+		}
+	}
+}
+
+// bucketOf finds the bucket whose printed range holds v.
+func bucketOf(h *Hist, v int64) int {
+	for i := range h.Buckets {
+		r := h.bucket(i)
+		switch {
+		case r.below && (r.signed && v <= int64(r.hi) || !r.signed && uint64(v) <= r.hi):
+			if i == 0 && !h.Linear && v >= 0 {
+				continue
+			}
+			return i
+		case r.above && v >= int64(r.lo):
+			return i
+		case !r.below && !r.above && r.signed && v >= int64(r.lo) && v <= int64(r.hi):
+			return i
+		case !r.below && !r.above && !r.signed && v >= 0 && uint64(v) >= r.lo && uint64(v) <= r.hi:
+			return i
+		}
+	}
+	return -1
+}
