@@ -33,11 +33,11 @@ func TestEveryBuiltinHasAnEmitter(t *testing.T) {
 // it, never compiled into a wrong program.
 func TestUnimplementedBuiltins(t *testing.T) {
 	tests := []struct{ src, name string }{
-		{`BEGIN { print(1); }`, "print"},
-		{`BEGIN { time(); }`, "time"},
+		{`BEGIN { $a = kaddr("vfs_read") + 1; }`, "kaddr"},
+		{`BEGIN { @m[1] = 1; $n = len(@m); }`, "len"},
 		{`BEGIN { $x = kaddr("vfs_read"); }`, "kaddr"},
 		{`BEGIN { if (strcontains(comm, "a")) { exit(); } }`, "strcontains"},
-		{`BEGIN { @ = count(); clear(@); }`, "clear"},
+		{`BEGIN { cat("/etc/hostname"); }`, "cat"},
 	}
 	for _, tc := range tests {
 		_, err := compileSrc(tc.src)

@@ -19,16 +19,26 @@ import "github.com/gbt-project/gbt/lang/ast"
 //	EventExit    index = 0; an 8-byte signed exit code at offset 8. The
 //	             program that sends it returns right after: the runtime
 //	             stops, runs END and prints the maps.
-//
-// Kinds 3 and up are reserved for print, clear, zero and time, which user
-// space performs in order with the printf stream.
+//	EventPrint   print(@m[, top[, div]]): index = the map's position in
+//	             Object.Maps; top at 8 and div at 16, 8-byte unsigned
+//	             integers, 0 when not given (PrintMapRecordSize bytes).
+//	EventClear   clear(@m): index = the map's position in Object.Maps;
+//	             no payload. User space deletes every key.
+//	EventZero    zero(@m): likewise; user space zeroes every value.
+//	EventTime    time([fmt]): index = position of the strftime format in
+//	             Object.TimeFormats; no payload. User space prints the
+//	             current wall-clock time with it.
+//	EventPrintValue
+//	             print(value): index = position in Object.PrintValues,
+//	             whose one argument gives the value's offset and type.
 const (
-	EventPrintf EventKind = 1
-	EventExit   EventKind = 2
-	EventPrint  EventKind = 3 // reserved: print(@m[, top, div]) / print(value)
-	EventClear  EventKind = 4 // reserved: clear(@m)
-	EventZero   EventKind = 5 // reserved: zero(@m)
-	EventTime   EventKind = 6 // reserved: time(fmt)
+	EventPrintf     EventKind = 1
+	EventExit       EventKind = 2
+	EventPrint      EventKind = 3
+	EventClear      EventKind = 4
+	EventZero       EventKind = 5
+	EventTime       EventKind = 6
+	EventPrintValue EventKind = 7
 )
 
 // EventKind is the upper half of a record's header.

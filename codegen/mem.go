@@ -42,6 +42,8 @@ func (g *gen) store(e ast.Expr, off int16, dst *ast.Type) {
 		g.storeString(e, off, g.c.strSize(dst))
 	case dst.Kind == ast.KTuple:
 		g.storeTuple(e, off, dst)
+	case dst.Kind == ast.KTimestamp:
+		g.storeTimestamp(e, off)
 	default:
 		g.fail(e, "values of type %s are not implemented yet", dst)
 	}

@@ -32,6 +32,16 @@ type Object struct {
 	// record carries the index into it (see events.go).
 	Printfs []*PrintfFormat
 
+	// PrintValues describes the print(value) call sites: an
+	// EventPrintValue record carries the index; Format is empty and Args
+	// holds the one value.
+	PrintValues []*PrintfFormat
+
+	// TimeFormats are the strftime formats of time() (EventTime records)
+	// and strftime() values (KTimestamp: 16 bytes, the nanoseconds of
+	// bpf_ktime_get_ns's clock at 0 and the format's index here at 8).
+	TimeFormats []string
+
 	// Params are the positional parameters the script was compiled with;
 	// they are compile-time constants folded into the programs.
 	Params []string

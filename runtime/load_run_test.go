@@ -68,6 +68,17 @@ func decodeEvent(t *testing.T, obj *codegen.Object, rec []byte) string {
 	switch kind {
 	case codegen.EventExit:
 		return fmt.Sprintf("exit %d", int64(binary.NativeEndian.Uint64(rec[8:])))
+	case codegen.EventPrint:
+		return fmt.Sprintf("print %s %d %d", obj.Maps[index].ScriptName,
+			binary.NativeEndian.Uint64(rec[8:]), binary.NativeEndian.Uint64(rec[16:]))
+	case codegen.EventClear:
+		return "clear " + obj.Maps[index].ScriptName
+	case codegen.EventZero:
+		return "zero " + obj.Maps[index].ScriptName
+	case codegen.EventTime:
+		return fmt.Sprintf("time %q", obj.TimeFormats[index])
+	case codegen.EventPrintValue:
+		return "value " + decodeField(obj, rec, obj.PrintValues[index].Args[0])
 	case codegen.EventPrintf:
 		f := obj.Printfs[index]
 		if len(rec) < f.Size {
@@ -75,7 +86,7 @@ func decodeEvent(t *testing.T, obj *codegen.Object, rec []byte) string {
 		}
 		var parts []string
 		for _, a := range f.Args {
-			parts = append(parts, decodeField(rec, a))
+			parts = append(parts, decodeField(obj, rec, a))
 		}
 		return strings.Join(parts, "|")
 	}
@@ -83,7 +94,7 @@ func decodeEvent(t *testing.T, obj *codegen.Object, rec []byte) string {
 	return ""
 }
 
-func decodeField(rec []byte, f codegen.Field) string {
+func decodeField(obj *codegen.Object, rec []byte, f codegen.Field) string {
 	b := rec[f.Offset : f.Offset+f.Size]
 	switch f.Type.Kind {
 	case ast.KString:
@@ -95,9 +106,12 @@ func decodeField(rec []byte, f codegen.Field) string {
 		var parts []string
 		for _, e := range f.Elems {
 			e.Offset += f.Offset
-			parts = append(parts, decodeField(rec, e))
+			parts = append(parts, decodeField(obj, rec, e))
 		}
 		return "(" + strings.Join(parts, ", ") + ")"
+	case ast.KTimestamp:
+		ns := binary.NativeEndian.Uint64(b)
+		return fmt.Sprintf("ts(%t %q)", ns > 0, obj.TimeFormats[binary.NativeEndian.Uint64(b[8:])])
 	}
 	v := binary.NativeEndian.Uint64(b)
 	if f.Type.Signed {
@@ -156,6 +170,10 @@ func TestBeginSemantics(t *testing.T) {
 			[]string{"2048|4"}},
 		{"big record in the scratch map", `BEGIN { printf("%s %s %s %s %s %d", str($1), str($1), str($1), str($1), str($1), 7); }`, []string{"long-enough-argument"},
 			[]string{"long-enough-argument|long-enough-argument|long-enough-argument|long-enough-argument|long-enough-argument|7"}},
+		{"map actions", `BEGIN { @a = 1; @b[1] = count(); print(@a); print(@b, 3, 10); clear(@a); zero(@b); time(); time("%s"); print((1, "x")); print(comm); }`, nil,
+			[]string{"print @a 0 0", "print @b 3 10", "clear @a", "zero @b", `time "%H:%M:%S\n"`, `time "%s"`, "value (1, x)", "value " + comm(t)}},
+		{"strftime", `BEGIN { printf("%s %s", strftime("%H", nsecs), strftime("%s", 0)); }`, nil,
+			[]string{`ts(true "%H")|ts(false "%s")`}},
 		{"deep expression spills", `BEGIN { $v = 3; printf("%d", ` + strings.Repeat("$v + (", 39) + "$v" + strings.Repeat(")", 39) + `); }`, nil,
 			[]string{"120"}},
 		{"aggregations", `BEGIN { @c = count(); @c = count(); @s = sum(5); @s = sum(-2); @n = min(4); @n = min(-9); @x = max(4); @x = max(2); @a = avg(10); @a = avg(21); }`, nil,
