@@ -125,6 +125,7 @@ type gen struct {
 	stack   stackFrame
 	regs    *regAlloc
 	vars    map[string]*variable
+	loops   []loop
 	ctxSlot int16
 	ctxUsed bool
 	failed  bool

@@ -49,6 +49,9 @@ func (g *gen) allocVars(p *ast.Probe) {
 		case *ast.UnrollStmt:
 			walk(x.Body)
 		case *ast.ForStmt:
+			if x.Map == nil {
+				note(x.Var, nil)
+			}
 			walk(x.Body)
 		}
 	}
@@ -96,6 +99,16 @@ func (g *gen) stmt(s ast.Stmt) {
 			g.stmt(x.Else)
 		}
 		g.label(end)
+	case *ast.WhileStmt:
+		g.whileStmt(x)
+	case *ast.ForStmt:
+		g.forStmt(x)
+	case *ast.UnrollStmt:
+		g.unrollStmt(x)
+	case *ast.BreakStmt:
+		g.jumpOut(x, true)
+	case *ast.ContinueStmt:
+		g.jumpOut(x, false)
 	case *ast.ReturnStmt:
 		if x.Value != nil {
 			g.fail(x, "return with a value is not implemented yet")
