@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-project/gbt/lang/ast"
+	"github.com/gbt-project/gbt/stdlib"
 )
 
 var aluOps = map[string]asm.ALUOp{
@@ -22,11 +23,11 @@ var cmpOps = map[string][2]asm.JumpOp{
 
 var negated = map[string]string{"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
-// immOf returns e's value when it is an integer literal that fits an
-// instruction's 32-bit immediate.
+// immOf returns e's value when it is an integer literal (or a negated one)
+// that fits an instruction's 32-bit immediate.
 func immOf(e ast.Expr) (int32, bool) {
-	if l, ok := e.(*ast.IntLit); ok && int64(l.Value) >= math.MinInt32 && int64(l.Value) <= math.MaxInt32 {
-		return int32(l.Value), true
+	if v, ok := stdlib.IntValue(e); ok && v >= math.MinInt32 && v <= math.MaxInt32 {
+		return int32(v), true
 	}
 	return 0, false
 }
@@ -96,6 +97,9 @@ func (g *gen) unary(x *ast.Unary) *tmp {
 	case "!":
 		return g.boolValue(x)
 	case "-":
+		if n, ok := stdlib.IntValue(x); ok {
+			return g.constant(n)
+		}
 		v := g.intExpr(x.X)
 		r := g.regs.reg(v)
 		g.emit(asm.Neg.Imm(r, 0))

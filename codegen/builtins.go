@@ -59,7 +59,7 @@ func init() {
 		"signal":      {},
 		"override":    {},
 		"buf":         {},
-		"ksym":        {},
+		"ksym":        {scalar: ksym},
 		"usym":        {},
 		"kaddr":       {},
 		"uaddr":       {},
@@ -342,4 +342,9 @@ func strncmp(g *gen, e ast.Expr) *tmp {
 	g.emit(storeImm(asm.RFP, res.slot, 1, asm.DWord))
 	g.label(end)
 	return res
+}
+
+// ksym(addr) is the address itself; user space prints the kernel symbol.
+func ksym(g *gen, e ast.Expr) *tmp {
+	return g.intExpr(e.(*ast.Call).Args[0])
 }
