@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gbt-project/gbt/codegen"
+	"github.com/gbt-project/gbt/lang/ast"
+	"github.com/gbt-project/gbt/runtime"
+)
+
+// execute compiles a checked program and runs it (or prints its listing
+// for -d codegen), returning the exit status.
+func execute(o *options, prog *ast.Program, src []byte, stdout, stderr io.Writer) int {
+	logf := func(format string, args ...any) {
+		if o.verbose {
+			fmt.Fprintf(stderr, "gbt: "+format+"\n", args...)
+		}
+	}
+	obj, err := codegen.Compile(prog, codegen.Options{
+		Kernel: runtime.HostKernelInfo(logf),
+		Params: o.params,
+	})
+	if err != nil {
+		return reportError(stderr, src, err)
+	}
+	if has(o.debug, "codegen") {
+		fmt.Fprint(stdout, obj.Listing())
+		return 0
+	}
+
+	w := stdout
+	if o.output != "" {
+		f, err := os.Create(o.output)
+		if err != nil {
+			fmt.Fprintf(stderr, "gbt: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		w = f
+	}
+	var out runtime.Output = runtime.NewText(w, stderr)
+	if o.format == "json" {
+		out = runtime.NewJSON(w)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code, err := runtime.Run(ctx, obj, runtime.Options{
+		Out:     out,
+		Stderr:  stderr,
+		Quiet:   o.quiet,
+		Verbose: o.verbose,
+		DryRun:  o.dryRun,
+		Command: o.command,
+	})
+	if err != nil {
+		var le *runtime.LoadError
+		if errors.As(err, &le) && le.Report != nil {
+			fmt.Fprint(stderr, le.Report.Diagnostic(prog.File).Render(src))
+			return 1
+		}
+		fmt.Fprintf(stderr, "gbt: %v\n", err)
+		return 1
+	}
+	return code
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// options is the parsed command line.
+type options struct {
+	program    string   // -e text
+	file       string   // script file, "-" for stdin
+	params     []string // positional parameters after the script
+	debug      []string // -d stages: ast, types, codegen
+	help       bool
+	version    bool
+	verbose    bool
+	quiet      bool
+	dryRun     bool
+	output     string // -o FILE
+	format     string // -f text|json
+	command    string // -c CMD
+	pid        int    // -p PID
+	list       bool   // -l
+	listPatten string
+}
+
+const usage = `usage: gbt [options] FILE [ARG...]
+       gbt [options] -e 'PROGRAM' [ARG...]
+
+gbt runs bpftrace scripts: one static binary, no LLVM.
+
+options:
+  -e PROGRAM     run PROGRAM
+  FILE           run the script in FILE ('-' reads standard input)
+  -d STAGE       print a compiler stage and exit: ast, types, codegen
+                 (may be repeated)
+  --dry-run      compile and load into the verifier, attach nothing
+  -c CMD         run CMD and trace until it exits
+  -p PID         trace only process PID; exit when it exits
+  -o FILE        write output to FILE
+  -f FORMAT      output format: text (default) or json
+  -q             quiet: no "Attached N probes" message
+  -v             verbose: full verifier logs, tracefs mounts
+  -l [PATTERN]   list probes
+  -h, --help     show this help
+  -V, --version  print the version
+
+ARG... are the positional parameters $1, $2, ... ($# counts them).
+`
+
+// parseArgs parses gbt's command line. It follows bpftrace: options come
+// first; the first non-option argument is the script file (unless -e was
+// given), and every later argument is a positional parameter.
+func parseArgs(args []string) (*options, error) {
+	o := &options{format: "text"}
+	haveScript := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if haveScript || a == "-" || !strings.HasPrefix(a, "-") || a == "--" {
+			switch {
+			case a == "--" && !haveScript:
+			case !haveScript && o.program == "":
+				o.file = a
+			default:
+				o.params = append(o.params, a)
+			}
+			// Once the script file is named, every later argument is a
+			// positional parameter; after -e, options may still follow.
+			haveScript = haveScript || o.file != ""
+			continue
+		}
+		name, val, hasVal := strings.Cut(a, "=")
+		next := func() (string, error) {
+			if hasVal {
+				return val, nil
+			}
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("option %s needs an argument", name)
+			}
+			i++
+			return args[i], nil
+		}
+		var err error
+		switch name {
+		case "-e":
+			o.program, err = next()
+		case "-d":
+			var s string
+			s, err = next()
+			o.debug = append(o.debug, s)
+		case "-o":
+			o.output, err = next()
+		case "-f":
+			o.format, err = next()
+		case "-c":
+			o.command, err = next()
+		case "-p":
+			var s string
+			if s, err = next(); err == nil {
+				_, err = fmt.Sscanf(s, "%d", &o.pid)
+				if err != nil || o.pid <= 0 {
+					err = fmt.Errorf("-p needs a process id, not %q", s)
+				}
+			}
+		case "-h", "--help":
+			o.help = true
+		case "-V", "--version":
+			o.version = true
+		case "-v":
+			o.verbose = true
+		case "-q":
+			o.quiet = true
+		case "--dry-run":
+			o.dryRun = true
+		case "-l", "-lv", "-vl":
+			o.list = true
+			o.verbose = o.verbose || name != "-l"
+			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				i++
+				o.listPatten = args[i]
+			}
+		default:
+			return nil, fmt.Errorf("unknown option %s (see gbt -h)", a)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if o.format != "text" && o.format != "json" {
+		return nil, fmt.Errorf("unknown output format %q: use text or json", o.format)
+	}
+	for _, d := range o.debug {
+		switch d {
+		case "ast", "types", "codegen":
+		default:
+			return nil, fmt.Errorf("unknown debug stage %q: use ast, types or codegen", d)
+		}
+	}
+	return o, nil
+}

@@ -1,0 +1,159 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gbt-project/gbt/codegen"
+	"github.com/gbt-project/gbt/lang/ast"
+)
+
+// decoder turns the bytes of event records and map entries, laid out as
+// codegen.Layout describes, into Values for the printers.
+type decoder struct {
+	obj   *codegen.Object
+	users *userNames
+}
+
+func newDecoder(obj *codegen.Object) *decoder {
+	return &decoder{obj: obj, users: newUserNames()}
+}
+
+// field decodes one layout leaf (or tuple) found at b[f.Offset:].
+func (d *decoder) field(b []byte, f codegen.Field) Value {
+	if f.Offset+f.Size > len(b) {
+		return Value{}
+	}
+	at := b[f.Offset:]
+	t := f.Type
+	switch t.Kind {
+	case ast.KString:
+		s := at[:f.Size]
+		if i := bytes.IndexByte(s, 0); i >= 0 {
+			s = s[:i]
+		}
+		return Str(string(s))
+	case ast.KTuple:
+		elems := make([]Value, len(f.Elems))
+		for i, e := range f.Elems {
+			e.Offset += f.Offset
+			elems[i] = d.field(b, e)
+		}
+		return Tuple(elems...)
+	case ast.KProbeName:
+		i := binary.NativeEndian.Uint64(at)
+		if i < uint64(len(d.obj.Programs)) {
+			return Str(d.obj.Programs[i].Probe)
+		}
+		return Str(fmt.Sprintf("probe#%d", i))
+	case ast.KUsername:
+		return Str(d.users.name(uint32(binary.NativeEndian.Uint64(at))))
+	case ast.KInt:
+		return IntOf(binary.NativeEndian.Uint64(at), t.Size, t.Signed)
+	}
+	// Booleans, pointers and anything else 8 bytes wide print as integers.
+	return Uint(binary.NativeEndian.Uint64(at))
+}
+
+// layout decodes a whole key or value: the parts of a multi-part key are
+// returned separately, as the printers want them.
+func (d *decoder) key(m *codegen.Map, b []byte) []Value {
+	if m.KeyType == nil || m.Key == nil {
+		return nil
+	}
+	v := d.field(b, m.Key.Fields[0])
+	if v.Kind == ValTuple && m.KeyType.Kind == ast.KTuple {
+		return v.Elems
+	}
+	return []Value{v}
+}
+
+// readMap reads a script map from the kernel into a Map, combining the
+// per-CPU values of aggregations.
+func (d *decoder) readMap(m *codegen.Map, em *ebpf.Map) (*Map, error) {
+	out := &Map{Name: m.ScriptName, Agg: m.Agg, Keyed: m.KeyType != nil}
+	perCPU := m.Type == ebpf.PerCPUHash || m.Type == ebpf.PerCPUArray
+	key := make([]byte, m.KeySize)
+	it := em.Iterate()
+	if perCPU {
+		var vals [][]byte
+		for it.Next(&key, &vals) {
+			out.Entries = append(out.Entries, Entry{Key: d.key(m, key), Value: d.combine(m, vals)})
+		}
+	} else {
+		var val []byte
+		for it.Next(&key, &val) {
+			out.Entries = append(out.Entries, Entry{Key: d.key(m, key), Value: d.value(m, val)})
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", m.ScriptName, err)
+	}
+	return out, nil
+}
+
+func (d *decoder) value(m *codegen.Map, b []byte) Value {
+	if m.Value == nil || len(m.Value.Fields) == 0 {
+		return Value{}
+	}
+	return d.field(b, m.Value.Fields[0])
+}
+
+// combine folds the CPUs' values of an aggregation into one, as described
+// at codegen.Map.Agg.
+func (d *decoder) combine(m *codegen.Map, cpus [][]byte) Value {
+	signed := m.ValueType != nil && m.ValueType.Signed
+	u64 := func(b []byte, off int) uint64 { return binary.NativeEndian.Uint64(b[off:]) }
+	switch m.Agg {
+	case ast.AggCount, ast.AggSum:
+		var total uint64
+		for _, b := range cpus {
+			total += u64(b, 0)
+		}
+		if m.Agg == ast.AggSum && signed {
+			return Int(int64(total))
+		}
+		return Uint(total)
+	case ast.AggMin, ast.AggMax:
+		var best uint64
+		have := false
+		for _, b := range cpus {
+			if u64(b, 8) == 0 {
+				continue
+			}
+			v := u64(b, 0)
+			if !have || better(m.Agg, v, best, signed) {
+				best, have = v, true
+			}
+		}
+		if signed {
+			return Int(int64(best))
+		}
+		return Uint(best)
+	case ast.AggAvg, ast.AggStats:
+		var count, total uint64
+		for _, b := range cpus {
+			count += u64(b, 0)
+			total += u64(b, 8)
+		}
+		return Avg(count, int64(total), signed)
+	}
+	if len(cpus) > 0 {
+		return d.value(m, cpus[0])
+	}
+	return Value{}
+}
+
+func better(agg ast.AggKind, v, best uint64, signed bool) bool {
+	less := v < best
+	if signed {
+		less = int64(v) < int64(best)
+	}
+	if agg == ast.AggMin {
+		return less
+	}
+	return !less && v != best
+}

@@ -1,0 +1,239 @@
+package runtime
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gbt-project/gbt/codegen"
+)
+
+// Options control one run of an Object.
+type Options struct {
+	Out    Output    // printf, maps and notices
+	Stderr io.Writer // warnings and -v logs
+
+	Quiet   bool // no "Attached N probes"
+	Verbose bool // full verifier logs, tracefs notices
+	DryRun  bool // load everything into the verifier, attach nothing
+
+	// Command, when set, is run (through /bin/sh -c) once every probe is
+	// attached; the run ends when it exits.
+	Command string
+}
+
+// Run loads obj, attaches its probes, runs BEGIN, streams events to
+// opts.Out until ctx is done, a program calls exit(), or opts.Command exits;
+// then it detaches everything, runs END, prints every non-empty map and
+// returns the exit status: exit()'s code, or 0.
+func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
+	if opts.Stderr == nil {
+		opts.Stderr = io.Discard
+	}
+	l, err := Load(obj)
+	if err != nil {
+		var le *LoadError
+		if opts.Verbose && errors.As(err, &le) && le.Log() != "" {
+			fmt.Fprintln(opts.Stderr, le.Log())
+		}
+		return 1, err
+	}
+	defer l.Close()
+	if opts.DryRun {
+		return 0, nil
+	}
+
+	r := &run{obj: obj, l: l, out: opts.Out, dec: newDecoder(obj), exited: make(chan struct{})}
+	if err := r.prepareFormats(); err != nil {
+		return 1, err
+	}
+	if rb := l.Maps[codegen.RingbufName]; rb != nil {
+		reader, err := NewRingReader(rb, nil)
+		if err != nil {
+			return 1, err
+		}
+		r.reader = reader
+		if err := reader.Start(r.event); err != nil {
+			reader.Close()
+			return 1, err
+		}
+	}
+
+	var begins, ends []*ebpf.Program
+	var links []io.Closer
+	detach := func() {
+		for _, c := range links {
+			c.Close()
+		}
+		links = nil
+	}
+	for _, p := range obj.Programs {
+		prog := l.Programs[p.Name]
+		switch p.Attach.Kind {
+		case codegen.AttachBegin:
+			begins = append(begins, prog)
+			continue
+		case codegen.AttachEnd:
+			ends = append(ends, prog)
+			continue
+		}
+		var c io.Closer
+		ap, err := PlanAttachPoint(p.Attach)
+		if err == nil {
+			c, err = Attach(prog, ap)
+		}
+		if err != nil {
+			detach()
+			r.stopReader()
+			return 1, err
+		}
+		links = append(links, c)
+	}
+	if !opts.Quiet {
+		r.out.AttachedProbes(len(obj.Programs))
+	}
+	for _, prog := range begins {
+		if _, err := RunOnce(prog); err != nil {
+			detach()
+			r.stopReader()
+			return 1, err
+		}
+	}
+
+	var cmdDone <-chan error
+	if opts.Command != "" {
+		cmd := exec.Command("/bin/sh", "-c", opts.Command)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		if err := cmd.Start(); err != nil {
+			detach()
+			r.stopReader()
+			return 1, fmt.Errorf("starting %q: %w", opts.Command, err)
+		}
+		ch := make(chan error, 1)
+		go func() { ch <- cmd.Wait() }()
+		cmdDone = ch
+	}
+
+	select {
+	case <-ctx.Done():
+	case <-r.exited:
+	case <-cmdDone:
+	case <-r.readerDone():
+	}
+
+	detach()
+	for _, prog := range ends {
+		if _, err := RunOnce(prog); err != nil {
+			fmt.Fprintf(opts.Stderr, "gbt: END: %v\n", err)
+		}
+	}
+	if err := r.stopReader(); err != nil {
+		fmt.Fprintf(opts.Stderr, "gbt: reading events: %v\n", err)
+	}
+	maps, err := r.readMaps()
+	if err != nil {
+		return 1, err
+	}
+	r.out.Exit(maps)
+	if err := r.out.Err(); err != nil {
+		return 1, err
+	}
+	return r.code, nil
+}
+
+// run is the state of one Run: the event callback runs on the reader's
+// goroutine and owns out until the reader stops; then Run's goroutine does.
+type run struct {
+	obj     *codegen.Object
+	l       *Loaded
+	out     Output
+	dec     *decoder
+	formats []*Format
+	reader  *RingReader
+
+	exitOnce sync.Once
+	exited   chan struct{}
+	code     int
+}
+
+func (r *run) prepareFormats() error {
+	for _, pf := range r.obj.Printfs {
+		f, err := NewFormat(pf.Format)
+		if err != nil {
+			return fmt.Errorf("printf at %s: %w", pf.Pos, err)
+		}
+		r.formats = append(r.formats, f)
+	}
+	return nil
+}
+
+func (r *run) readerDone() <-chan struct{} {
+	if r.reader == nil {
+		return nil
+	}
+	return r.reader.Done()
+}
+
+func (r *run) stopReader() error {
+	if r.reader == nil {
+		return nil
+	}
+	return r.reader.Close()
+}
+
+// event handles one ring buffer record.
+func (r *run) event(rec []byte) error {
+	if len(rec) < codegen.EventHeaderSize {
+		return nil
+	}
+	kind, index := codegen.SplitEventHeader(binary.NativeEndian.Uint64(rec))
+	switch kind {
+	case codegen.EventPrintf:
+		if int(index) >= len(r.formats) {
+			return fmt.Errorf("printf record with unknown format %d", index)
+		}
+		pf := r.obj.Printfs[index]
+		args := make([]Value, len(pf.Args))
+		for i, a := range pf.Args {
+			args[i] = r.dec.field(rec, a)
+		}
+		r.out.Printf(string(r.formats[index].Append(nil, args)))
+	case codegen.EventExit:
+		if len(rec) >= codegen.ExitRecordSize {
+			r.code = int(int64(binary.NativeEndian.Uint64(rec[codegen.EventHeaderSize:])))
+		}
+		r.exitOnce.Do(func() { close(r.exited) })
+	default:
+		return fmt.Errorf("unknown event kind %d", kind)
+	}
+	return nil
+}
+
+// readMaps reads every script map that has entries.
+func (r *run) readMaps() ([]*Map, error) {
+	var maps []*Map
+	for _, m := range r.obj.Maps {
+		if m.Kind != codegen.MapScript {
+			continue
+		}
+		em := r.l.Maps[m.Name]
+		if em == nil {
+			continue
+		}
+		mm, err := r.dec.readMap(m, em)
+		if err != nil {
+			return nil, err
+		}
+		if len(mm.Entries) > 0 {
+			maps = append(maps, mm)
+		}
+	}
+	return maps, nil
+}
