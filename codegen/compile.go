@@ -14,6 +14,9 @@ type Options struct {
 	// Kernel describes the tracepoints of the kernel the Object is built
 	// for; it is needed by tracepoint probes only.
 	Kernel KernelInfo
+	// Types describes the kernel's C types (BTF), for member access
+	// through struct pointers; nil when unavailable.
+	Types TypeInfo
 	// Params are the positional parameters $1..$N.
 	Params []string
 	// MaxStrLen is the size of strings from str() and the default string

@@ -23,6 +23,8 @@ func (g *gen) typeOf(e ast.Expr) *ast.Type {
 	case *ast.Field:
 		if f := g.argsField(x); f != nil {
 			out = fieldType(f)
+		} else if m := g.member(x); m != nil {
+			out = memberType(m)
 		}
 	case *ast.Var:
 		if v := g.vars[x.Name]; v != nil {
@@ -273,6 +275,9 @@ func (g *gen) variable(v *ast.Var) *variable {
 func (g *gen) fieldInt(f *ast.Field) *tmp {
 	tf := g.argsField(f)
 	if tf == nil {
+		if m := g.member(f); m != nil {
+			return g.memberInt(f, m, g.typeOf(f))
+		}
 		if !g.failed {
 			g.fail(f, "field %s is not implemented yet", f.Name)
 		}

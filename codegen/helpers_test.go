@@ -86,7 +86,7 @@ func compileSrc(src string, params ...string) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Compile(prog, Options{Kernel: testKernel, Params: params})
+	return Compile(prog, Options{Kernel: testKernel, Types: testTypes, Params: params})
 }
 
 func mustCompile(t testing.TB, src string, params ...string) *Object {
@@ -96,4 +96,24 @@ func mustCompile(t testing.TB, src string, params ...string) *Object {
 		t.Fatalf("%s: %v", src, err)
 	}
 	return obj
+}
+
+// fakeTypes is a TypeInfo with a few members of struct task_struct.
+type fakeTypes map[string]*Member
+
+var testTypes = fakeTypes{
+	"struct task_struct.pid":         {Offset: 2456, Size: 4, Kind: MemberInt, Signed: true},
+	"struct task_struct.tgid":        {Offset: 2460, Size: 4, Kind: MemberInt, Signed: true},
+	"struct task_struct.real_parent": {Offset: 2480, Size: 8, Kind: MemberPointer, Elem: "struct task_struct"},
+	"struct task_struct.comm":        {Offset: 3000, Size: 16, Kind: MemberArray, Elem: "char", Len: 16},
+	"struct task_struct.se":          {Offset: 128, Size: 256, Kind: MemberRecord, Elem: "struct sched_entity"},
+	"struct sched_entity.vruntime":   {Offset: 96, Size: 8, Kind: MemberInt},
+	"struct task_struct.flags":       {Offset: 44, Size: 4, Kind: MemberInt, Bitfield: true},
+}
+
+func (f fakeTypes) Member(typ, member string) (*Member, error) {
+	if m := f[typ+"."+member]; m != nil {
+		return m, nil
+	}
+	return nil, fmt.Errorf("%s has no member named %s", typ, member)
 }

@@ -36,3 +36,36 @@ type TracepointField struct {
 	ArrayLen int  // element count for a fixed array such as char comm[16]; 0 otherwise
 	Common   bool // a common_* field shared by every tracepoint
 }
+
+// TypeInfo describes the kernel's C types (from BTF), for member access
+// through casts such as `((struct task_struct *)curtask)->real_parent`.
+// The runtime implements it; tests use fixed data.
+type TypeInfo interface {
+	// Member describes the member of a struct or union type ("struct
+	// task_struct", "union bpf_attr"), looking through anonymous struct
+	// and union members.
+	Member(typ, member string) (*Member, error)
+}
+
+// MemberKind classifies a struct member's type.
+type MemberKind int
+
+const (
+	MemberInt     MemberKind = iota // an integer, enum or bool: Size, Signed
+	MemberPointer                   // a pointer: Elem is the pointed-to type ("struct task_struct", "char", "" for void)
+	MemberArray                     // an array of Len elements of type Elem, Size bytes in all
+	MemberRecord                    // an embedded struct or union named Elem
+)
+
+// Member is one member of a C struct or union.
+type Member struct {
+	Offset int // bytes from the start of the enclosing type
+	Size   int // bytes
+	Kind   MemberKind
+	Signed bool
+	Elem   string
+	Len    int
+	// Bitfield is true for a bit-field member, which the code generator
+	// does not read.
+	Bitfield bool
+}

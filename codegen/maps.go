@@ -78,7 +78,11 @@ func (g *gen) scriptMap(m *ast.MapExpr, value *ast.Type) *Map {
 	case valType != nil && storable(valType):
 		mp.Value = c.layoutOf(valType)
 	default:
-		g.fail(m, "map values of type %s are not implemented yet", valType)
+		// A value whose type could not be made concrete was reported
+		// where it failed.
+		if !g.failed {
+			g.fail(m, "map values of type %s are not implemented yet", valType)
+		}
 		return nil
 	}
 	mp.ValueSize = uint32(mp.Value.Size)

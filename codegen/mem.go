@@ -93,6 +93,10 @@ func (g *gen) storeString(e ast.Expr, off int16, size int) {
 			g.emit(asm.Add.Imm(asm.R3, int32(f.Offset)), asm.FnProbeReadKernel.Call())
 			return
 		}
+		if m := g.member(x); m != nil && m.Kind == MemberArray {
+			g.memberString(x, m, off, size)
+			return
+		}
 	}
 	// Any other string source is copied from the buffer it lives in.
 	src := g.memExprAny(e)

@@ -37,7 +37,7 @@ func TestLoadCorpus(t *testing.T) {
 			continue
 		}
 		checked++
-		obj, err := codegen.Compile(prog, codegen.Options{Kernel: kernel, Params: []string{"1", "2"}})
+		obj, err := codegen.Compile(prog, codegen.Options{Kernel: kernel, Types: kernelTypes, Params: []string{"1", "2"}})
 		if err != nil {
 			var list ast.ErrorList
 			if !errors.As(err, &list) {

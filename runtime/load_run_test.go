@@ -176,6 +176,8 @@ func TestBeginSemantics(t *testing.T) {
 			[]string{`ts(true "%H")|ts(false "%s")`}},
 		{"loops", `BEGIN { $s = 0; for ($i : 1..5) { $s += $i; } $j = 0; while ($j < 100) { $j++; if ($j == 7) { break; } if ($j % 2) { continue; } $s += 100; } unroll(3) { $s += 1000; } printf("%d %d", $s, $j); }`, nil,
 			[]string{"3310|7"}},
+		{"kernel structs", `BEGIN { $t = (struct task_struct *)curtask; printf("%d %d %s", $t->tgid, $t->real_parent->tgid, $t->comm); }`, nil,
+			[]string{self + "|" + fmt.Sprint(os.Getppid()) + "|" + comm(t)}},
 		{"deep expression spills", `BEGIN { $v = 3; printf("%d", ` + strings.Repeat("$v + (", 39) + "$v" + strings.Repeat(")", 39) + `); }`, nil,
 			[]string{"120"}},
 		{"aggregations", `BEGIN { @c = count(); @c = count(); @s = sum(5); @s = sum(-2); @n = min(4); @n = min(-9); @x = max(4); @x = max(2); @a = avg(10); @a = avg(21); }`, nil,

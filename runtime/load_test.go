@@ -24,12 +24,15 @@ func compileLive(t testing.TB, src string, params ...string) *codegen.Object {
 	if err := lang.Check(prog, lang.CheckOptions{Params: params}); err != nil {
 		t.Fatalf("check: %v", err)
 	}
-	obj, err := codegen.Compile(prog, codegen.Options{Kernel: NewKernelInfo(liveTracefs(t)), Params: params})
+	obj, err := codegen.Compile(prog, codegen.Options{Kernel: NewKernelInfo(liveTracefs(t)), Types: kernelTypes, Params: params})
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}
 	return obj
 }
+
+// kernelTypes is the running kernel's BTF, shared by the tests.
+var kernelTypes = NewBTFTypes()
 
 // loadLive loads obj and unloads it when the test ends.
 func loadLive(t testing.TB, obj *codegen.Object) *Loaded {

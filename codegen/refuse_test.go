@@ -1,0 +1,41 @@
+package codegen
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gbt-project/gbt/lang/ast"
+)
+
+// Constructs the code generator does not support are refused with a
+// positioned diagnostic.
+func TestRefusals(t *testing.T) {
+	tests := []struct{ src, msg string }{
+		{`BEGIN { $t = (struct task_struct *)curtask; @ = $t->flags; }`, "bit-field flags"},
+		{`BEGIN { $t = (struct task_struct *)curtask; @ = $t->nosuch; }`, "no member named nosuch"},
+		{`profile:hz:99 { @[kstack] = count(); }`, "map keys of type kstack are not implemented yet"},
+		{`BEGIN { @m[1] = 1; for ($kv : @m) { printf("x"); } }`, "for over a map is not implemented yet"},
+		{`kfunc:vfs_read { @ = count(); }`, "probe type fentry is not implemented yet"},
+	}
+	for _, tc := range tests {
+		_, err := compileSrc(tc.src)
+		var list ast.ErrorList
+		if !errors.As(err, &list) {
+			t.Errorf("%s: want a diagnostic, got %v", tc.src, err)
+			continue
+		}
+		if len(list) != 1 || !strings.Contains(list[0].Msg, tc.msg) || !list[0].Pos.IsValid() {
+			t.Errorf("%s: got %v, want only %q at a position", tc.src, list, tc.msg)
+		}
+	}
+	// Without type information, member access is refused, not guessed.
+	prog, err := parseCheck(`BEGIN { $t = (struct task_struct *)curtask; @ = $t->pid; }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(prog, Options{})
+	if err == nil || !strings.Contains(err.Error(), "needs the kernel's type information") {
+		t.Errorf("without Types: %v", err)
+	}
+}

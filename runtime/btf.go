@@ -1,0 +1,127 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gbt-project/gbt/codegen"
+)
+
+// BTFTypes implements codegen.TypeInfo from the running kernel's BTF
+// (/sys/kernel/btf/vmlinux), loaded on first use.
+type BTFTypes struct {
+	once sync.Once
+	spec *btf.Spec
+	err  error
+}
+
+// NewBTFTypes returns the kernel's type information; nothing is read until
+// a member is looked up.
+func NewBTFTypes() *BTFTypes { return &BTFTypes{} }
+
+func (b *BTFTypes) load() (*btf.Spec, error) {
+	b.once.Do(func() {
+		b.spec, b.err = btf.LoadKernelSpec()
+		if b.err != nil {
+			b.err = fmt.Errorf("loading the kernel's BTF: %w", b.err)
+		}
+	})
+	return b.spec, b.err
+}
+
+// Member implements codegen.TypeInfo.
+func (b *BTFTypes) Member(typ, member string) (*codegen.Member, error) {
+	spec, err := b.load()
+	if err != nil {
+		return nil, err
+	}
+	kind, name, ok := strings.Cut(strings.TrimSpace(typ), " ")
+	if !ok || (kind != "struct" && kind != "union") {
+		return nil, fmt.Errorf("%s is not a struct or union type", typ)
+	}
+	var members []btf.Member
+	if kind == "struct" {
+		var s *btf.Struct
+		if err := spec.TypeByName(name, &s); err != nil {
+			return nil, fmt.Errorf("unknown type %s", typ)
+		}
+		members = s.Members
+	} else {
+		var u *btf.Union
+		if err := spec.TypeByName(name, &u); err != nil {
+			return nil, fmt.Errorf("unknown type %s", typ)
+		}
+		members = u.Members
+	}
+	m, off, ok := findMember(members, member, 0)
+	if !ok {
+		return nil, fmt.Errorf("%s has no member named %s", typ, member)
+	}
+	return describeMember(m, off)
+}
+
+// findMember finds a member by name, looking into anonymous structs and
+// unions; off accumulates their offsets in bits.
+func findMember(members []btf.Member, name string, off btf.Bits) (btf.Member, btf.Bits, bool) {
+	for _, m := range members {
+		if m.Name == name {
+			return m, off + m.Offset, true
+		}
+		if m.Name != "" {
+			continue
+		}
+		switch t := btf.UnderlyingType(m.Type).(type) {
+		case *btf.Struct:
+			if f, o, ok := findMember(t.Members, name, off+m.Offset); ok {
+				return f, o, true
+			}
+		case *btf.Union:
+			if f, o, ok := findMember(t.Members, name, off+m.Offset); ok {
+				return f, o, true
+			}
+		}
+	}
+	return btf.Member{}, 0, false
+}
+
+func describeMember(m btf.Member, off btf.Bits) (*codegen.Member, error) {
+	out := &codegen.Member{Offset: int(off / 8), Bitfield: m.BitfieldSize != 0 || off%8 != 0}
+	t := btf.UnderlyingType(m.Type)
+	if size, err := btf.Sizeof(t); err == nil {
+		out.Size = size
+	}
+	switch x := t.(type) {
+	case *btf.Int:
+		out.Kind, out.Signed = codegen.MemberInt, x.Encoding == btf.Signed
+	case *btf.Enum:
+		out.Kind, out.Signed = codegen.MemberInt, x.Signed
+	case *btf.Pointer:
+		out.Kind, out.Elem = codegen.MemberPointer, typeName(x.Target)
+	case *btf.Array:
+		out.Kind, out.Elem, out.Len = codegen.MemberArray, typeName(x.Type), int(x.Nelems)
+	case *btf.Struct:
+		out.Kind, out.Elem = codegen.MemberRecord, "struct "+x.Name
+	case *btf.Union:
+		out.Kind, out.Elem = codegen.MemberRecord, "union "+x.Name
+	default:
+		return nil, fmt.Errorf("member %s has type %v, which gbt cannot read", m.Name, t)
+	}
+	return out, nil
+}
+
+// typeName names a type as the code generator knows it: "struct x",
+// "union y", or an integer's C name ("char"); "" for anything else.
+func typeName(t btf.Type) string {
+	switch x := btf.UnderlyingType(t).(type) {
+	case *btf.Struct:
+		return "struct " + x.Name
+	case *btf.Union:
+		return "union " + x.Name
+	case *btf.Int:
+		return x.Name
+	}
+	return ""
+}
