@@ -216,12 +216,13 @@ func (g *gen) label(l string) {
 
 // setSource makes n's source the comment of the instructions that follow.
 func (g *gen) setSource(n ast.Node) {
-	g.src = asm.Comment(SourceComment(g.c.prog.Src, n))
+	g.src = asm.Comment(sourceComment(g.c.prog.Src, n))
 }
 
-// SourceComment renders n's position and source text as an instruction
-// comment: "3:5 @[comm] = count()", on one line, shortened when long.
-func SourceComment(src []byte, n ast.Node) string {
+// sourceComment renders n's position and source text as an instruction
+// comment: "3:5-19 @[comm] = count()" (the end column, exclusive, when
+// the node ends on its first line), on one line, shortened when long.
+func sourceComment(src []byte, n ast.Node) string {
 	p, e := n.Pos(), n.End()
 	text := ""
 	if p.Offset >= 0 && e.Offset <= len(src) && p.Offset <= e.Offset {
@@ -230,18 +231,10 @@ func SourceComment(src []byte, n ast.Node) string {
 	if len(text) > 60 {
 		text = text[:57] + "..."
 	}
-	return fmt.Sprintf("%d:%d %s", p.Line, p.Col, text)
-}
-
-// SourcePos recovers the script position from an instruction's source
-// comment, as written by SourceComment.
-func SourcePos(ins asm.Instruction) (line, col int, ok bool) {
-	src := ins.Source()
-	if src == nil {
-		return 0, 0, false
+	if e.Line == p.Line && e.Col > p.Col {
+		return fmt.Sprintf("%d:%d-%d %s", p.Line, p.Col, e.Col, text)
 	}
-	_, err := fmt.Sscanf(src.String(), "%d:%d", &line, &col)
-	return line, col, err == nil
+	return fmt.Sprintf("%d:%d %s", p.Line, p.Col, text)
 }
 
 // fail reports an unsupported construct and marks the program as failed.
