@@ -230,3 +230,19 @@ func bucketOf(h *Hist, v int64) int {
 	}
 	return -1
 }
+
+// A compiled script the verifier rejects (a loop it cannot bound) is
+// reported at the script's statement.
+func TestLoadVerifierErrorFromScript(t *testing.T) {
+	requireKernel(t)
+	obj := compileLive(t, "BEGIN {\n\t$i = 0;\n\twhile ($i != 5) { $i += 2; }\n}")
+	_, err := Load(obj)
+	le, ok := err.(*LoadError)
+	if !ok || le.Report == nil {
+		t.Fatalf("got %v, want a verifier LoadError", err)
+	}
+	if le.Report.Pos.Line != 3 {
+		t.Errorf("reported at %v, want line 3: %v", le.Report.Pos, err)
+	}
+	t.Logf("summary: %v", err)
+}
