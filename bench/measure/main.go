@@ -1,90 +1,154 @@
-// Command measure runs a command several times and reports its wall time
-// (min, median, max) and its peak resident memory, read from the rusage
-// that wait4 returns for the child. It exists so the start-up benchmark
-// needs neither GNU time nor hyperfine.
+// Command measure runs one or more commands several times and reports, for
+// each, its wall time (min, median, max), its CPU time (user plus system,
+// median) and its peak resident memory, read from the rusage that wait4
+// returns for the child. It exists so the benchmarks need neither GNU time
+// nor hyperfine.
 //
 // Usage:
 //
-//	measure [-n RUNS] [-name LABEL] -- COMMAND [ARGS...]
+//	measure [-n RUNS] [-name LABEL]... [-format text|tsv] -- COMMAND [ARGS...] [::: COMMAND [ARGS...]]...
 //
-// The command's output is discarded; a run that exits non-zero stops the
-// measurement with an error that shows the command's stderr. One result line
-// is printed:
+// Several commands are separated by a lone ":::". Their runs are
+// interleaved (A B A B ...), so that a machine that is busier for a while
+// slows every command alike and the ratios stay fair. The i-th -name labels
+// the i-th command; a command without a label is labelled by its words.
 //
-//	LABEL  runs=10  wall min=12.1ms median=13.0ms max=15.2ms  maxrss=18.4MiB
+// The commands' output is discarded; a run that exits non-zero stops the
+// measurement with an error that shows the command's stderr. With the
+// default text format one line is printed per command:
+//
+//	LABEL  runs=10  wall min=12.1ms median=13.0ms max=15.2ms  cpu=9.8ms  maxrss=18.4MiB
+//
+// then, when there are several, one line per later command comparing the
+// first with it (wall and CPU medians, peak RSS):
+//
+//	ratio LABEL0/LABEL1  wall=0.057  cpu=0.031  maxrss=0.098
+//
+// The tsv format prints one tab-separated line per command instead, for
+// scripts: label, runs, wall min, median and max in nanoseconds, CPU
+// median in nanoseconds, peak RSS in KiB.
 package main
 
 import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
 )
 
+// separator splits the commands on measure's command line.
+const separator = ":::"
+
 func main() {
-	runs := flag.Int("n", 10, "number of `runs`")
-	name := flag.String("name", "", "`label` for the result line (default: the command)")
+	runs := flag.Int("n", 10, "number of `runs` of each command")
+	var names []string
+	flag.Func("name", "`label` of the next command (repeat for each command)", func(s string) error {
+		names = append(names, s)
+		return nil
+	})
+	format := flag.String("format", "text", "output `format`: text or tsv")
 	flag.Parse()
-	argv := flag.Args()
-	if len(argv) == 0 || *runs < 1 {
-		fmt.Fprintln(os.Stderr, "usage: measure [-n RUNS] [-name LABEL] -- COMMAND [ARGS...]")
+	cmds := splitCommands(flag.Args())
+	if len(cmds) == 0 || *runs < 1 || len(names) > len(cmds) || (*format != "text" && *format != "tsv") {
+		fmt.Fprintln(os.Stderr, "usage: measure [-n RUNS] [-name LABEL]... [-format text|tsv] -- COMMAND [ARGS...] [::: COMMAND [ARGS...]]...")
 		os.Exit(2)
 	}
-	label := *name
-	if label == "" {
-		label = strings.Join(argv, " ")
+	labels := make([]string, len(cmds))
+	for i, argv := range cmds {
+		labels[i] = strings.Join(argv, " ")
+		if i < len(names) {
+			labels[i] = names[i]
+		}
 	}
-	res, err := measure(argv, *runs)
+	res, err := measure(cmds, *runs)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "measure: %s: %v\n", label, err)
+		fmt.Fprintf(os.Stderr, "measure: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Println(res.format(label))
+	write(os.Stdout, *format, labels, res)
 }
 
-// result holds the wall time of every run and the largest peak RSS seen.
+// splitCommands splits args at each lone separator, dropping empty commands.
+func splitCommands(args []string) [][]string {
+	var cmds [][]string
+	var cur []string
+	for _, a := range append(args, separator) {
+		if a != separator {
+			cur = append(cur, a)
+			continue
+		}
+		if len(cur) > 0 {
+			cmds = append(cmds, cur)
+		}
+		cur = nil
+	}
+	return cmds
+}
+
+// result holds the wall and CPU time of every run of one command and the
+// largest peak RSS seen.
 type result struct {
 	walls     []time.Duration
+	cpus      []time.Duration
 	maxRSSKiB int64
 }
 
-func measure(argv []string, runs int) (*result, error) {
-	res := &result{}
+// measure runs every command runs times, interleaved, and returns one
+// result per command.
+func measure(cmds [][]string, runs int) ([]*result, error) {
+	res := make([]*result, len(cmds))
+	for i := range res {
+		res[i] = &result{}
+	}
 	for range runs {
-		var stderr bytes.Buffer
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Stderr = &stderr
-		start := time.Now()
-		err := cmd.Run()
-		wall := time.Since(start)
-		if err != nil {
-			return nil, fmt.Errorf("%v: %s", err, bytes.TrimSpace(stderr.Bytes()))
-		}
-		res.walls = append(res.walls, wall)
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			// Linux reports ru_maxrss in KiB.
-			res.maxRSSKiB = max(res.maxRSSKiB, ru.Maxrss)
+		for i, argv := range cmds {
+			if err := res[i].run(argv); err != nil {
+				return nil, fmt.Errorf("%s: %v", strings.Join(argv, " "), err)
+			}
 		}
 	}
 	return res, nil
 }
 
-func (r *result) format(label string) string {
-	w := slices.Clone(r.walls)
-	slices.Sort(w)
-	median := w[len(w)/2]
-	if len(w)%2 == 0 {
-		median = (w[len(w)/2-1] + w[len(w)/2]) / 2
+// run runs argv once and records it.
+func (r *result) run(argv []string) error {
+	var stderr bytes.Buffer
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, bytes.TrimSpace(stderr.Bytes()))
 	}
-	return fmt.Sprintf("%s  runs=%d  wall min=%s median=%s max=%s  maxrss=%.1fMiB",
-		label, len(w), ms(w[0]), ms(median), ms(w[len(w)-1]), float64(r.maxRSSKiB)/1024)
+	r.walls = append(r.walls, wall)
+	r.cpus = append(r.cpus, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		// Linux reports ru_maxrss in KiB.
+		r.maxRSSKiB = max(r.maxRSSKiB, ru.Maxrss)
+	}
+	return nil
 }
 
-func ms(d time.Duration) string {
-	return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+// write prints the results in format, text or tsv.
+func write(w io.Writer, format string, labels []string, res []*result) {
+	if format == "tsv" {
+		for i, r := range res {
+			s := summarize(r.walls)
+			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", labels[i], len(r.walls),
+				s.min, s.median, s.max, summarize(r.cpus).median, r.maxRSSKiB)
+		}
+		return
+	}
+	for i, r := range res {
+		fmt.Fprintln(w, r.format(labels[i]))
+	}
+	for i := 1; i < len(res); i++ {
+		fmt.Fprintln(w, ratio(labels[0], labels[i], res[0], res[i]))
+	}
 }

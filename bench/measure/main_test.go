@@ -1,56 +1,124 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestFormat(t *testing.T) {
 	tests := []struct {
 		walls []time.Duration
+		cpus  []time.Duration
 		rss   int64
 		want  string
 	}{
 		{
 			walls: []time.Duration{30 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond},
+			cpus:  []time.Duration{5 * time.Millisecond, 7 * time.Millisecond, 6 * time.Millisecond},
 			rss:   2048,
-			want:  "x  runs=3  wall min=10.0ms median=20.0ms max=30.0ms  maxrss=2.0MiB",
+			want:  "x  runs=3  wall min=10.0ms median=20.0ms max=30.0ms  cpu=6.0ms  maxrss=2.0MiB",
 		},
 		{
 			walls: []time.Duration{4 * time.Millisecond, 1 * time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond},
+			cpus:  []time.Duration{1 * time.Millisecond, 1 * time.Millisecond, 2 * time.Millisecond, 2 * time.Millisecond},
 			rss:   512,
-			want:  "x  runs=4  wall min=1.0ms median=2.5ms max=4.0ms  maxrss=0.5MiB",
+			want:  "x  runs=4  wall min=1.0ms median=2.5ms max=4.0ms  cpu=1.5ms  maxrss=0.5MiB",
 		},
 	}
 	for _, tt := range tests {
-		r := &result{walls: tt.walls, maxRSSKiB: tt.rss}
+		r := &result{walls: tt.walls, cpus: tt.cpus, maxRSSKiB: tt.rss}
 		if got := r.format("x"); got != tt.want {
 			t.Errorf("format(%v) = %q, want %q", tt.walls, got, tt.want)
 		}
 	}
 }
 
-func TestMeasureRealCommand(t *testing.T) {
-	res, err := measure([]string{"sh", "-c", "sleep 0.02"}, 2)
+func TestSplitCommands(t *testing.T) {
+	tests := []struct {
+		args []string
+		want [][]string
+	}{
+		{args: []string{"a", "-x"}, want: [][]string{{"a", "-x"}}},
+		{args: []string{"a", ":::", "b", "1", ":::", "c"}, want: [][]string{{"a"}, {"b", "1"}, {"c"}}},
+		{args: []string{":::", "a", ":::", ":::"}, want: [][]string{{"a"}}},
+		{args: []string{"echo", "::::"}, want: [][]string{{"echo", "::::"}}},
+		{args: nil, want: nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, splitCommands(tt.args)); diff != "" {
+			t.Errorf("splitCommands(%q) (-want +got):\n%s", tt.args, diff)
+		}
+	}
+}
+
+func TestWrite(t *testing.T) {
+	res := []*result{
+		{walls: []time.Duration{10 * time.Millisecond}, cpus: []time.Duration{4 * time.Millisecond}, maxRSSKiB: 1024},
+		{walls: []time.Duration{40 * time.Millisecond}, cpus: []time.Duration{16 * time.Millisecond}, maxRSSKiB: 8192},
+		{walls: []time.Duration{20 * time.Millisecond}, cpus: []time.Duration{0}, maxRSSKiB: 0},
+	}
+	labels := []string{"a", "b", "c"}
+	tests := []struct {
+		format string
+		want   string
+	}{
+		{format: "text", want: "" +
+			"a  runs=1  wall min=10.0ms median=10.0ms max=10.0ms  cpu=4.0ms  maxrss=1.0MiB\n" +
+			"b  runs=1  wall min=40.0ms median=40.0ms max=40.0ms  cpu=16.0ms  maxrss=8.0MiB\n" +
+			"c  runs=1  wall min=20.0ms median=20.0ms max=20.0ms  cpu=0.0ms  maxrss=0.0MiB\n" +
+			"ratio a/b  wall=0.250  cpu=0.250  maxrss=0.125\n" +
+			"ratio a/c  wall=0.500  cpu=n/a  maxrss=n/a\n"},
+		{format: "tsv", want: "" +
+			"a\t1\t10000000\t10000000\t10000000\t4000000\t1024\n" +
+			"b\t1\t40000000\t40000000\t40000000\t16000000\t8192\n" +
+			"c\t1\t20000000\t20000000\t20000000\t0\t0\n"},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		write(&buf, tt.format, labels, res)
+		if diff := cmp.Diff(tt.want, buf.String()); diff != "" {
+			t.Errorf("write %s (-want +got):\n%s", tt.format, diff)
+		}
+	}
+}
+
+func TestMeasureRealCommands(t *testing.T) {
+	cmds := [][]string{
+		{"sh", "-c", "sleep 0.02"},
+		{"sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"},
+	}
+	res, err := measure(cmds, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.walls) != 2 {
-		t.Fatalf("got %d runs, want 2", len(res.walls))
+	if len(res) != 2 {
+		t.Fatalf("got %d results, want 2", len(res))
 	}
-	for _, w := range res.walls {
+	for i, r := range res {
+		if len(r.walls) != 2 || len(r.cpus) != 2 {
+			t.Fatalf("command %d: got %d walls and %d cpus, want 2 each", i, len(r.walls), len(r.cpus))
+		}
+		if r.maxRSSKiB <= 0 {
+			t.Errorf("command %d: maxrss = %d KiB, want > 0", i, r.maxRSSKiB)
+		}
+	}
+	for _, w := range res[0].walls {
 		if w < 20*time.Millisecond {
 			t.Errorf("wall %v shorter than the command's sleep", w)
 		}
 	}
-	if res.maxRSSKiB <= 0 {
-		t.Errorf("maxrss = %d KiB, want > 0", res.maxRSSKiB)
+	// The busy loop burns CPU; the sleep barely does.
+	if busy, idle := summarize(res[1].cpus).median, summarize(res[0].cpus).median; busy <= idle {
+		t.Errorf("busy loop cpu %v not above sleep's %v", busy, idle)
 	}
 }
 
 func TestMeasureFailingCommand(t *testing.T) {
-	_, err := measure([]string{"sh", "-c", "echo boom >&2; exit 3"}, 1)
+	_, err := measure([][]string{{"true"}, {"sh", "-c", "echo boom >&2; exit 3"}}, 1)
 	if err == nil {
 		t.Fatal("want an error for a command that exits 3")
 	}
