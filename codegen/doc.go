@@ -39,10 +39,16 @@
 // support: Compile returns positioned diagnostics rather than a wrong
 // program.
 //
+// Beyond expressions and maps: loops (while and for-range as bounded
+// backward jumps, unroll by repetition, loops.go), histograms (hist.go:
+// counters per bucket, laid out as the runtime's printer indexes them),
+// members of kernel structs through BTF (records.go, Options.Types), and
+// #define, enum and #include constants (consts.go).
+//
 // Semantics follow bpftrace 0.17: integers are 64-bit in registers,
 // sign- or zero-extended from their type; /, % and >> are unsigned 64-bit
 // operations and division or modulo by zero gives 0; comparisons are
 // signed only when both operands are; aggregations live in per-CPU hash
-// maps (layouts in Map.Agg) and printf, exit and later print/clear/zero/
-// time are records in a ring buffer (events.go).
+// maps (layouts in Map.Agg) and printf, exit, print, clear, zero and time
+// are records in a ring buffer (events.go).
 package codegen
