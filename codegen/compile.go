@@ -3,6 +3,7 @@ package codegen
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -227,6 +228,13 @@ func sourceComment(src []byte, n ast.Node) string {
 	text := ""
 	if p.Offset >= 0 && e.Offset <= len(src) && p.Offset <= e.Offset {
 		text = strings.Join(strings.Fields(string(src[p.Offset:e.Offset])), " ")
+		// Line info rejects NULs; keep the comment printable.
+		text = strings.Map(func(r rune) rune {
+			if !unicode.IsPrint(r) {
+				return '?'
+			}
+			return r
+		}, text)
 	}
 	if len(text) > 60 {
 		text = text[:57] + "..."
