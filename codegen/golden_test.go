@@ -1,9 +1,12 @@
 package codegen
 
 import (
+	"bytes"
+	"encoding/binary"
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -46,8 +49,13 @@ func TestGolden(t *testing.T) {
 			got := obj.Listing()
 			// Compiling again gives the same listing: the Object is
 			// deterministic.
-			if again := mustCompile(t, src, params...).Listing(); again != got {
-				t.Errorf("two compilations differ:\n%s", cmp.Diff(got, again))
+			again := mustCompile(t, src, params...)
+			if diff := cmp.Diff(got, again.Listing()); diff != "" {
+				t.Errorf("two compilations differ:\n%s", diff)
+			}
+			if !reflect.DeepEqual(obj.Maps, again.Maps) || !reflect.DeepEqual(obj.Printfs, again.Printfs) ||
+				!bytes.Equal(marshal(t, obj), marshal(t, again)) {
+				t.Errorf("two compilations give different Objects")
 			}
 			if *update {
 				if listing < 0 {
@@ -96,4 +104,19 @@ func formatTxtar(files []txtarFile) []byte {
 		}
 	}
 	return []byte(b.String())
+}
+
+// marshal encodes every program's instructions.
+func marshal(t *testing.T, obj *Object) []byte {
+	var b bytes.Buffer
+	for _, p := range obj.Programs {
+		var order binary.ByteOrder = binary.LittleEndian
+		if binary.NativeEndian.Uint16([]byte{0, 1}) == 1 {
+			order = binary.BigEndian
+		}
+		if err := p.Insns.Marshal(&b, order); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
 }

@@ -52,9 +52,8 @@ func (e *LoadError) Log() string {
 // name, programs by name with their map references left symbolic.
 func CollectionSpec(obj *codegen.Object) *ebpf.CollectionSpec {
 	spec := &ebpf.CollectionSpec{
-		Maps:      map[string]*ebpf.MapSpec{},
-		Programs:  map[string]*ebpf.ProgramSpec{},
-		ByteOrder: binary.NativeEndian,
+		Maps:     map[string]*ebpf.MapSpec{},
+		Programs: map[string]*ebpf.ProgramSpec{},
 	}
 	for _, m := range obj.Maps {
 		spec.Maps[m.Name] = &ebpf.MapSpec{
@@ -84,7 +83,7 @@ func Load(obj *codegen.Object) (*Loaded, error) {
 	l := &Loaded{Object: obj, Programs: map[string]*ebpf.Program{}, Maps: map[string]*ebpf.Map{}}
 	// Programs are loaded one by one, so that a verifier error names its
 	// program; the maps are created once, first.
-	maps := &ebpf.CollectionSpec{Maps: spec.Maps, ByteOrder: spec.ByteOrder}
+	maps := &ebpf.CollectionSpec{Maps: spec.Maps}
 	coll, err := ebpf.NewCollection(maps)
 	if err != nil {
 		return nil, fmt.Errorf("creating maps: %w", err)
