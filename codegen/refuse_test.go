@@ -17,6 +17,8 @@ func TestRefusals(t *testing.T) {
 		{`profile:hz:99 { @[kstack] = count(); }`, "map keys of type kstack are not implemented yet"},
 		{`BEGIN { @m[1] = 1; for ($kv : @m) { printf("x"); } }`, "for over a map is not implemented yet"},
 		{`kfunc:vfs_read { @ = count(); }`, "probe type fentry is not implemented yet"},
+		{`BEGIN { $a = str($1); $b = str($1); $c = str($1); $d = str($1); $e = str($1); $f = str($1); $g = str($1); $h = str($1); }`,
+			"needs 520 bytes of stack, more than the 512"},
 	}
 	for _, tc := range tests {
 		_, err := compileSrc(tc.src)
