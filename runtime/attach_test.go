@@ -1,12 +1,9 @@
 package runtime
 
 import (
-	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"reflect"
 	goruntime "runtime"
 	"slices"
 	"strings"
@@ -192,87 +189,6 @@ func TestAttachSoftwareEvents(t *testing.T) {
 	}
 }
 
-// uprobeTarget is the function TestAttachUprobe probes in the test binary.
-//
-//go:noinline
-func uprobeTarget(i int) int { return i * 3 }
-
-// fileOffset returns the offset in the ELF file exe of the code at the
-// virtual address addr. (go test strips the symbol table, so the test finds
-// its own function by address.)
-func fileOffset(t *testing.T, exe string, addr uint64) uint64 {
-	f, err := elf.Open(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Filesz {
-			return addr - p.Vaddr + p.Off
-		}
-	}
-	t.Fatalf("address %#x is in no executable segment of %s", addr, exe)
-	return 0
-}
-
-func TestAttachUprobe(t *testing.T) {
-	requireKernel(t)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := uint64(reflect.ValueOf(uprobeTarget).Pointer())
-	prog, counts := counterProgram(t, ebpf.Kprobe, 0, false)
-	l, err := Attach(prog, AttachPoint{Kind: KindUprobe, Target: exe, Offset: fileOffset(t, exe, addr), Pid: os.Getpid()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	closeOnCleanup(t, l)
-	for i := range 100 {
-		uprobeTarget(i)
-	}
-	if got := readCount(t, counts, 0); got != 100 {
-		t.Errorf("uprobe fired %d times for 100 calls", got)
-	}
-}
-
-// TestAttachUprobeSymbol probes libc's __libc_start_main, which every
-// dynamically linked program calls once, and its return, which it never
-// reaches (main's return goes to exit).
-func TestAttachUprobeSymbol(t *testing.T) {
-	requireKernel(t)
-	const libc = "/lib/x86_64-linux-gnu/libc.so.6"
-	if _, err := os.Stat(libc); err != nil {
-		t.Skipf("no %s: %v", libc, err)
-	}
-	enter, enterCounts := counterProgram(t, ebpf.Kprobe, 0, false)
-	ret, retCounts := counterProgram(t, ebpf.Kprobe, 0, false)
-	for _, ap := range []struct {
-		prog *ebpf.Program
-		kind ProbeKind
-	}{{enter, KindUprobe}, {ret, KindUretprobe}} {
-		l, err := Attach(ap.prog, AttachPoint{Kind: ap.kind, Target: "libc", Symbol: "__libc_start_main"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		closeOnCleanup(t, l)
-	}
-	for range 5 {
-		if err := exec.Command("/bin/true").Run(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := readCount(t, enterCounts, 0); got < 5 {
-		t.Errorf("uprobe:libc:__libc_start_main fired %d times for 5 processes", got)
-	}
-	if got := readCount(t, retCounts, 0); got != 0 {
-		t.Errorf("uretprobe:libc:__libc_start_main fired %d times; it never returns", got)
-	}
-	if _, err := Attach(enter, AttachPoint{Kind: KindUprobe, Target: libc, Symbol: "no_such_function_gbt"}); err == nil {
-		t.Error("uprobe on a missing symbol: no error")
-	}
-}
-
 func TestRunOnceSeesOwnPid(t *testing.T) {
 	requireKernel(t)
 	out := newMap(t, &ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1})
@@ -399,34 +315,6 @@ func TestParseCPUList(t *testing.T) {
 		got, err := parseCPUList(tt.in)
 		if (err != nil) != tt.err || !slices.Equal(got, tt.want) {
 			t.Errorf("parseCPUList(%q) = %v, %v", tt.in, got, err)
-		}
-	}
-}
-
-func TestResolveBinary(t *testing.T) {
-	libc := "/lib/x86_64-linux-gnu/libc.so.6"
-	if !isELF(libc) {
-		t.Skipf("no %s", libc)
-	}
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Skip("no sh in $PATH")
-	}
-	tests := []struct{ name, want string }{
-		{"libc", libc},
-		{"c", libc},
-		{"libc.so.6", libc},
-		{"sh", sh},
-		{libc, libc},
-	}
-	for _, tt := range tests {
-		if got, err := ResolveBinary(tt.name); err != nil || got != tt.want {
-			t.Errorf("ResolveBinary(%q) = %q, %v; want %q", tt.name, got, err, tt.want)
-		}
-	}
-	for _, name := range []string{"/no/such/file", "gbt_no_such_library"} {
-		if got, err := ResolveBinary(name); err == nil {
-			t.Errorf("ResolveBinary(%q) = %q, want an error", name, got)
 		}
 	}
 }
