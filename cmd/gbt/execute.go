@@ -24,6 +24,7 @@ func execute(o *options, prog *ast.Program, src []byte, stdout, stderr io.Writer
 	}
 	obj, err := codegen.Compile(prog, codegen.Options{
 		Kernel: runtime.HostKernelInfo(logf),
+		Types:  runtime.NewBTFTypes(),
 		Params: o.params,
 	})
 	if err != nil {
