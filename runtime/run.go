@@ -216,7 +216,8 @@ func (r *run) event(rec []byte) error {
 	return nil
 }
 
-// readMaps reads every script map that has entries.
+// readMaps reads every script map, empty ones too: bpftrace 0.17 prints
+// those at exit as well (the printers know how).
 func (r *run) readMaps() ([]*Map, error) {
 	var maps []*Map
 	for _, m := range r.obj.Maps {
@@ -231,9 +232,7 @@ func (r *run) readMaps() ([]*Map, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(mm.Entries) > 0 {
-			maps = append(maps, mm)
-		}
+		maps = append(maps, mm)
 	}
 	return maps, nil
 }
