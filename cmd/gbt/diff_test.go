@@ -102,8 +102,6 @@ var pending = map[string]string{
 var knownFailures = map[string]string{
 	"compound_assign": "lang: a map first assigned by `@m -= 2` is unsigned in bpftrace 0.17 " +
 		"(`BEGIN { @m -= 2; exit(); }` prints 18446744073709551614), signed in gbt (-2)",
-	"empty_map": "bpftrace 0.17 prints an empty line for each empty map at exit, and `@m: 0` " +
-		"for a keyless count() that never ran; REFERENCE.md says only non-empty maps print",
 }
 
 // diffTimeout bounds one tracer run: start-up, the workload and the exit.
