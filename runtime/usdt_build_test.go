@@ -55,39 +55,56 @@ func runUSDTLoop(t testing.TB, exe string, n int) int {
 	return hits
 }
 
-// waitingUSDT starts the test program in its "wait" mode and returns its
-// pid and the function addresses it printed; it ends when the test does.
-func waitingUSDT(t testing.TB, exe string) (int, map[string]uint64) {
+// usdtProc is the test program running in its "wait" mode.
+type usdtProc struct {
+	pid   int
+	addrs map[string]uint64 // gbt_add, gbt_cxx, gbt_loop
+	stdin io.WriteCloser
+	lines *bufio.Scanner
+}
+
+// waitingUSDT starts the test program in its "wait" mode and reads the
+// function addresses it prints; the process ends when the test does.
+func waitingUSDT(t testing.TB, exe string) *usdtProc {
 	t.Helper()
 	cmd := exec.Command(exe, "wait")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stdout bytes.Buffer
-	pr, pw := io.Pipe()
-	cmd.Stdout = io.MultiWriter(&stdout, pw)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		stdin.Close()
 		cmd.Wait()
-		pw.Close()
 	})
-	addrs := map[string]uint64{}
-	sc := bufio.NewScanner(pr)
-	for len(addrs) < 3 && sc.Scan() {
-		name, hex, _ := strings.Cut(sc.Text(), " ")
+	p := &usdtProc{pid: cmd.Process.Pid, addrs: map[string]uint64{}, stdin: stdin, lines: bufio.NewScanner(stdout)}
+	for len(p.addrs) < 3 && p.lines.Scan() {
+		name, hex, _ := strings.Cut(p.lines.Text(), " ")
 		a, err := strconv.ParseUint(strings.TrimPrefix(hex, "0x"), 16, 64)
 		if err != nil {
-			t.Fatalf("usdt wait printed %q", sc.Text())
+			t.Fatalf("usdt wait printed %q", p.lines.Text())
 		}
-		addrs[name] = a
+		p.addrs[name] = a
 	}
-	if len(addrs) < 3 {
-		t.Fatalf("usdt wait printed %q", stdout.String())
+	if len(p.addrs) < 3 {
+		t.Fatalf("usdt wait printed only %v", p.addrs)
 	}
-	go io.Copy(io.Discard, pr)
-	return cmd.Process.Pid, addrs
+	return p
+}
+
+// round makes the waiting program run one round of its loop.
+func (p *usdtProc) round(t testing.TB) {
+	t.Helper()
+	if _, err := io.WriteString(p.stdin, "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if !p.lines.Scan() || p.lines.Text() != "done" {
+		t.Fatalf("usdt wait: no \"done\" after a round: %q, %v", p.lines.Text(), p.lines.Err())
+	}
 }

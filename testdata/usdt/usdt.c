@@ -12,9 +12,11 @@
  *	               print "semaphore hits: K", K being how many of the N
  *	               rounds found gbt:counted's semaphore set
  *	usdt wait      print the addresses of gbt_add, gbt_cxx and gbt_loop
- *	               ("name 0x..."), one per line, then read standard input
- *	               until end of file before exiting, so a test can resolve
- *	               them while the process lives
+ *	               ("name 0x..."), one per line; then, for each line read
+ *	               from standard input, run one round of the loop and
+ *	               print "done"; exit at end of file. A test can attach
+ *	               probes, trigger rounds, and resolve addresses while the
+ *	               process lives.
  *
  * Arguments in round i (0 <= i < N):
  *	gbt:regs      (int i, long -i*1000, unsigned char i%256)  registers
@@ -77,8 +79,13 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "wait") == 0) {
 		printf("gbt_add %p\ngbt_cxx %p\ngbt_loop %p\n", (void *)gbt_add, (void *)gbt_cxx, (void *)gbt_loop);
 		fflush(stdout);
-		while (getchar() != EOF)
-			;
+		for (int c; (c = getchar()) != EOF;) {
+			if (c == '\n') {
+				gbt_loop(1);
+				printf("done\n");
+				fflush(stdout);
+			}
+		}
 		return 0;
 	}
 	fprintf(stderr, "usage: usdt loop N | usdt wait\n");
