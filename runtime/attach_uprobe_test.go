@@ -202,7 +202,7 @@ func TestResolveBinary(t *testing.T) {
 // TestResolveBinaryInProcess finds libc through the memory map of a
 // running process, as gbt -p does.
 func TestResolveBinaryInProcess(t *testing.T) {
-	pid, _ := waitingUSDT(t, buildUSDT(t))
+	pid := waitingUSDT(t, buildUSDT(t)).pid
 	maps, err := ReadProcMaps(pid)
 	if err != nil {
 		t.Fatal(err)
