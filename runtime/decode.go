@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/cilium/ebpf"
 
@@ -16,10 +17,11 @@ import (
 type decoder struct {
 	obj   *codegen.Object
 	users *userNames
+	boot  int64 // bootOffset: CLOCK_MONOTONIC to wall-clock nanoseconds
 }
 
 func newDecoder(obj *codegen.Object) *decoder {
-	return &decoder{obj: obj, users: newUserNames()}
+	return &decoder{obj: obj, users: newUserNames(), boot: bootOffset()}
 }
 
 // field decodes one layout leaf (or tuple) found at b[f.Offset:].
@@ -53,6 +55,8 @@ func (d *decoder) field(b []byte, f codegen.Field) Value {
 		return Str(d.users.name(uint32(binary.NativeEndian.Uint64(at))))
 	case ast.KInt:
 		return IntOf(binary.NativeEndian.Uint64(at), t.Size, t.Signed)
+	case ast.KTimestamp:
+		return d.timestamp(at)
 	}
 	// Booleans, pointers and anything else 8 bytes wide print as integers.
 	return Uint(binary.NativeEndian.Uint64(at))
@@ -140,11 +144,45 @@ func (d *decoder) combine(m *codegen.Map, cpus [][]byte) Value {
 			total += u64(b, 8)
 		}
 		return Avg(count, int64(total), signed)
+	case ast.AggHist, ast.AggLhist:
+		return HistValue(histOf(m.Hist, cpus))
 	}
 	if len(cpus) > 0 {
 		return d.value(m, cpus[0])
 	}
 	return Value{}
+}
+
+// histOf adds up the CPUs' bucket counters of a hist() or lhist() value.
+func histOf(spec *codegen.HistSpec, cpus [][]byte) *Hist {
+	if spec == nil {
+		return nil
+	}
+	h := &Hist{Linear: spec.Linear, K: spec.K, Min: spec.Min, Max: spec.Max, Step: spec.Step,
+		Buckets: make([]uint64, spec.Buckets)}
+	for _, b := range cpus {
+		for i := range h.Buckets {
+			if 8*i+8 <= len(b) {
+				h.Buckets[i] += binary.NativeEndian.Uint64(b[8*i:])
+			}
+		}
+	}
+	return h
+}
+
+// timestamp decodes a strftime() value (codegen.TimestampSize bytes): the
+// nanoseconds of bpf_ktime_get_ns's clock, then the format's index in
+// Object.TimeFormats. It prints as the formatted wall-clock time.
+func (d *decoder) timestamp(b []byte) Value {
+	if len(b) < codegen.TimestampSize {
+		return Value{}
+	}
+	ns := int64(binary.NativeEndian.Uint64(b))
+	i := binary.NativeEndian.Uint64(b[8:])
+	if i >= uint64(len(d.obj.TimeFormats)) {
+		return Str(fmt.Sprintf("timestamp#%d", ns))
+	}
+	return Str(Strftime(d.obj.TimeFormats[i], time.Unix(0, ns+d.boot)))
 }
 
 func better(agg ast.AggKind, v, best uint64, signed bool) bool {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"sync"
 
 	"github.com/cilium/ebpf"
@@ -24,8 +23,9 @@ type Options struct {
 	Verbose bool // full verifier logs, tracefs notices
 	DryRun  bool // load everything into the verifier, attach nothing
 
-	// Command, when set, is run (through /bin/sh -c) once every probe is
-	// attached; the run ends when it exits.
+	// Command, when set, is started held before exec (StartHeld) before
+	// any probe is attached, released once every probe is attached and
+	// BEGIN has run; the run ends when it exits.
 	Command string
 }
 
@@ -64,6 +64,21 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 			reader.Close()
 			return 1, err
 		}
+	}
+
+	var held *HeldCommand
+	if opts.Command != "" {
+		held, err = StartHeld(opts.Command, os.Stdin, os.Stdout, os.Stderr)
+		if err != nil {
+			r.stopReader()
+			return 1, err
+		}
+		// Until it is released, closing it ends it without running it.
+		defer func() {
+			if held != nil {
+				held.Close()
+			}
+		}()
 	}
 
 	var begins, ends []*ebpf.Program
@@ -107,18 +122,15 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 		}
 	}
 
-	var cmdDone <-chan error
-	if opts.Command != "" {
-		cmd := exec.Command("/bin/sh", "-c", opts.Command)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-		if err := cmd.Start(); err != nil {
+	var cmdDone <-chan struct{}
+	if held != nil {
+		if err := held.Release(); err != nil {
 			detach()
 			r.stopReader()
 			return 1, fmt.Errorf("starting %q: %w", opts.Command, err)
 		}
-		ch := make(chan error, 1)
-		go func() { ch <- cmd.Wait() }()
-		cmdDone = ch
+		cmdDone = held.Done()
+		held = nil
 	}
 
 	select {
@@ -210,6 +222,14 @@ func (r *run) event(rec []byte) error {
 			r.code = int(int64(binary.NativeEndian.Uint64(rec[codegen.EventHeaderSize:])))
 		}
 		r.exitOnce.Do(func() { close(r.exited) })
+	case codegen.EventPrint:
+		return r.printMap(rec, index)
+	case codegen.EventClear, codegen.EventZero:
+		return r.resetMap(kind, index)
+	case codegen.EventTime:
+		return r.printTime(index)
+	case codegen.EventPrintValue:
+		return r.printValue(rec, index)
 	default:
 		return fmt.Errorf("unknown event kind %d", kind)
 	}
