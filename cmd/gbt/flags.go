@@ -26,12 +26,15 @@ type options struct {
 
 const usage = `usage: gbt [options] FILE [ARG...]
        gbt [options] -e 'PROGRAM' [ARG...]
+       gbt [options] TOOL [ARG...]
+       gbt tools
 
 gbt runs bpftrace scripts: one static binary, no LLVM.
 
 options:
   -e PROGRAM     run PROGRAM
   FILE           run the script in FILE ('-' reads standard input)
+  TOOL           run a canned tool by name (see gbt tools)
   -d STAGE       print a compiler stage and exit: ast, types, codegen
                  (may be repeated)
   --dry-run      compile and load into the verifier, attach nothing

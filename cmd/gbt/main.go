@@ -35,6 +35,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case o.version:
 		fmt.Fprintf(stdout, "gbt %s\n", version)
 		return 0
+	case o.file == "tools" && len(o.params) == 0:
+		listTools(stdout)
+		return 0
 	}
 	name, src, err := readScript(o, stdin)
 	if err != nil {
@@ -67,6 +70,9 @@ func readScript(o *options, stdin io.Reader) (string, []byte, error) {
 		src, err := io.ReadAll(stdin)
 		return "stdin", src, err
 	case o.file != "":
+		if src, ok := toolSource(o.file); ok {
+			return o.file, src, nil
+		}
 		src, err := os.ReadFile(o.file)
 		return o.file, src, err
 	}
