@@ -88,14 +88,7 @@ func TestDiff(t *testing.T) {
 
 // pending lists scripts that use issue 4's features, which gbt compiles
 // but does not yet run as bpftrace does, with the reason.
-var pending = map[string]string{
-	"hist":        "runtime prints hist() maps with no rows",
-	"hist_keyed":  "runtime prints hist() maps with no rows",
-	"lhist":       "runtime prints lhist() maps with no rows",
-	"print_map":   "runtime does not handle print(@m) records (unknown event kind 3)",
-	"print_value": "runtime does not handle print(value) records (unknown event kind 7)",
-	"clear_zero":  "runtime does not handle clear(@m) and zero(@m) records (event kinds 4, 5)",
-}
+var pending = map[string]string{}
 
 // knownFailures lists scripts whose output shows a gbt bug in a package
 // this test's author does not own (lang, codegen), with the reason.
