@@ -75,16 +75,37 @@ func CollectionSpec(obj *codegen.Object) *ebpf.CollectionSpec {
 	return spec
 }
 
+// LoadOptions adjust Load.
+type LoadOptions struct {
+	// Maps are existing maps to use instead of creating the Object's maps
+	// of the same codegen.Map.Name; names the Object lacks are ignored.
+	// They are cloned, so the caller keeps its own handles. A session
+	// uses them to keep its maps across the blocks it loads. A replaced
+	// config map is not written again.
+	Maps map[string]*ebpf.Map
+}
+
 // Load creates the Object's maps and loads its programs. A program the
 // verifier rejects gives a *LoadError that points at the script. The
 // config map is filled (start time, number of CPUs) before Load returns.
 func Load(obj *codegen.Object) (*Loaded, error) {
+	return LoadWith(obj, LoadOptions{})
+}
+
+// LoadWith is Load with options.
+func LoadWith(obj *codegen.Object, opts LoadOptions) (*Loaded, error) {
 	spec := CollectionSpec(obj)
 	l := &Loaded{Object: obj, Programs: map[string]*ebpf.Program{}, Maps: map[string]*ebpf.Map{}}
+	replace := map[string]*ebpf.Map{}
+	for name, m := range opts.Maps {
+		if spec.Maps[name] != nil {
+			replace[name] = m
+		}
+	}
 	// Programs are loaded one by one, so that a verifier error names its
 	// program; the maps are created once, first.
 	maps := &ebpf.CollectionSpec{Maps: spec.Maps}
-	coll, err := ebpf.NewCollection(maps)
+	coll, err := ebpf.NewCollectionWithOptions(maps, ebpf.CollectionOptions{MapReplacements: replace})
 	if err != nil {
 		return nil, fmt.Errorf("creating maps: %w", err)
 	}
@@ -114,9 +135,11 @@ func Load(obj *codegen.Object) (*Loaded, error) {
 		}
 		l.Programs[p.Name] = prog
 	}
-	if err := l.initConfig(); err != nil {
-		l.Close()
-		return nil, err
+	if replace[codegen.ConfigName] == nil {
+		if err := l.initConfig(); err != nil {
+			l.Close()
+			return nil, err
+		}
 	}
 	return l, nil
 }

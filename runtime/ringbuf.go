@@ -33,6 +33,9 @@ type RingReader struct {
 	mu       sync.Mutex
 	started  bool
 	stopping bool
+	synced   chan struct{} // closed at the next ErrFlushed; see Sync
+
+	syncMu sync.Mutex // one Sync at a time
 
 	done    chan struct{} // closed when the reading goroutine returns
 	readErr error         // why it returned, if not because of Close
@@ -84,6 +87,10 @@ func (r *RingReader) read(fn func(record []byte) error) error {
 		case errors.Is(err, ringbuf.ErrFlushed):
 			r.mu.Lock()
 			stop := r.stopping
+			if r.synced != nil {
+				close(r.synced)
+				r.synced = nil
+			}
 			r.mu.Unlock()
 			if stop {
 				return nil
@@ -92,6 +99,31 @@ func (r *RingReader) read(fn func(record []byte) error) error {
 			return fmt.Errorf("reading ring buffer: %w", err)
 		}
 	}
+}
+
+// Sync returns once every record that was in the buffer when it was
+// called has been delivered to fn (or the reading goroutine has stopped).
+// A REPL uses it so that the output of a command's events is printed
+// before its next prompt.
+func (r *RingReader) Sync() error {
+	r.syncMu.Lock()
+	defer r.syncMu.Unlock()
+	r.mu.Lock()
+	if !r.started || r.stopping {
+		r.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	r.synced = ch
+	r.mu.Unlock()
+	if err := r.rd.Flush(); err != nil {
+		return err
+	}
+	select {
+	case <-ch:
+	case <-r.done:
+	}
+	return nil
 }
 
 // Close stops reading once every record already in the buffer has been
