@@ -172,7 +172,7 @@ func (c *checker) config() {
 		return
 	}
 	for _, item := range c.prog.Config.Items {
-		key := strings.TrimPrefix(strings.ToLower(item.Key), "bpftrace_")
+		key := configKey(item.Key)
 		if !configKeys[key] {
 			d := c.errorf(item, "unrecognized config variable: %s", item.Key)
 			if s := stdlib.Closest(key, sortedKeys(configKeys)); s != "" {
@@ -187,15 +187,8 @@ func (c *checker) config() {
 
 // configMaxStrLen is the config block's max_strlen, or 64.
 func configMaxStrLen(prog *ast.Program) int {
-	if prog.Config != nil {
-		for _, item := range prog.Config.Items {
-			key := strings.TrimPrefix(strings.ToLower(item.Key), "bpftrace_")
-			if lit, ok := item.Value.(*ast.IntLit); ok && key == "max_strlen" && lit.Value > 0 && lit.Value <= 1<<16 {
-				return int(lit.Value)
-			}
-		}
-	}
-	return 64
+	s, _ := ResolveSettings(prog, nil)
+	return s.MaxStrLen
 }
 
 func (c *checker) probeDecl(p *ast.Probe) {
