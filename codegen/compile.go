@@ -23,6 +23,12 @@ type Options struct {
 	// MaxStrLen is the size of strings from str() and the default string
 	// size (bytes, including the NUL); 0 means 64.
 	MaxStrLen int
+	// MaxMapKeys is the number of keys a script map holds; 0 means
+	// MaxMapEntries (4096).
+	MaxMapKeys int
+	// RingbufSize is the event ring buffer's size in bytes, rounded up to
+	// a power of two; 0 means RingbufSize (1 MiB).
+	RingbufSize int
 }
 
 // DefaultMaxStrLen is bpftrace's default string size.
@@ -73,6 +79,9 @@ func Compile(prog *ast.Program, opts Options) (*Object, error) {
 func newCompiler(prog *ast.Program, opts Options) *compiler {
 	if opts.MaxStrLen <= 0 {
 		opts.MaxStrLen = DefaultMaxStrLen
+	}
+	if opts.MaxMapKeys <= 0 {
+		opts.MaxMapKeys = MaxMapEntries
 	}
 	c := &compiler{
 		prog:     prog,

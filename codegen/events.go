@@ -88,13 +88,34 @@ const (
 // records too big for the BPF stack are built; user space never reads it.
 // The zero map (MapZero) is an array of one all-zero element, the initial
 // value of a histogram's counters; nothing writes it.
+//
+// The drops map (MapDrops, reference DropsName) counts lost events: a
+// BPF_MAP_TYPE_PERCPU_ARRAY of one element, key u32 0, value u64. When
+// bpf_ringbuf_output fails (the buffer is full), the program adds 1 to it;
+// the runtime sums the CPUs' counts and reports them at exit. Every Object
+// with a ring buffer has one.
 const (
 	RingbufName = "ringbuf"
+	DropsName   = "ringbuf_drops"
 	ConfigName  = "config"
 	ScratchName = "scratch"
 	ZeroName    = "zeroes"
 )
 
-// RingbufSize is the ring buffer's size in bytes (a power of two multiple
-// of the page size).
+// RingbufSize is the ring buffer's default size in bytes (a power of two
+// multiple of the page size); Options.RingbufSize overrides it.
 const RingbufSize = 1 << 20
+
+// ringbufSize is the ring buffer's size: Options.RingbufSize rounded up to
+// a power of two of at least a page, or RingbufSize.
+func (c *compiler) ringbufSize() uint32 {
+	n := c.opts.RingbufSize
+	if n <= 0 {
+		return RingbufSize
+	}
+	size := uint32(4096)
+	for size < uint32(min(n, 1<<30)) {
+		size <<= 1
+	}
+	return size
+}

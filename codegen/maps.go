@@ -10,8 +10,8 @@ import (
 	"github.com/gbt-project/gbt/lang/ast"
 )
 
-// MaxMapEntries is the number of keys a script map holds, bpftrace's
-// default.
+// MaxMapEntries is the number of keys a script map holds by default,
+// as in bpftrace (Options.MaxMapKeys overrides it).
 const MaxMapEntries = 4096
 
 // scriptMap returns the map of a script map name, creating its layout on
@@ -44,7 +44,7 @@ func (g *gen) scriptMap(m *ast.MapExpr, value *ast.Type) *Map {
 		Kind:       MapScript,
 		Type:       ebpf.Hash,
 		KeySize:    8,
-		MaxEntries: MaxMapEntries,
+		MaxEntries: uint32(c.opts.MaxMapKeys),
 		ScriptName: m.Name,
 		KeyType:    keyType,
 		ValueType:  valType,
@@ -127,7 +127,8 @@ func (c *compiler) finishMaps() {
 		c.obj.Maps = append(c.obj.Maps, c.maps[n])
 	}
 	if c.ringbuf {
-		c.obj.Maps = append(c.obj.Maps, &Map{Name: RingbufName, Kind: MapRingbuf, Type: ebpf.RingBuf, MaxEntries: RingbufSize})
+		c.obj.Maps = append(c.obj.Maps, &Map{Name: RingbufName, Kind: MapRingbuf, Type: ebpf.RingBuf, MaxEntries: c.ringbufSize()},
+			&Map{Name: DropsName, Kind: MapDrops, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1})
 	}
 	if c.scratch > 0 {
 		c.obj.Maps = append(c.obj.Maps, &Map{Name: ScratchName, Kind: MapScratch, Type: ebpf.PerCPUArray,

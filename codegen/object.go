@@ -145,6 +145,7 @@ const (
 	MapConfig                 // the config array the runtime fills at start
 	MapScratch                // per-CPU scratch space for big records; not read by user space
 	MapZero                   // an all-zero value that initializes histograms; never written
+	MapDrops                  // per-CPU count of records the full ring buffer refused (events.go)
 )
 
 // Map is one eBPF map and how the runtime decodes and prints it.

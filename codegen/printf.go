@@ -69,8 +69,26 @@ func (g *gen) output(off int16, size int) {
 	g.c.ringbuf = true
 	g.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(RingbufName),
 		asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(off)),
-		asm.Mov.Imm(asm.R3, int32(size)), asm.Mov.Imm(asm.R4, 0),
-		asm.FnRingbufOutput.Call())
+		asm.Mov.Imm(asm.R3, int32(size)), asm.Mov.Imm(asm.R4, 0))
+	g.ringbufOutput()
+}
+
+// ringbufOutput calls bpf_ringbuf_output with R1-R4 set up and, when the
+// buffer is full, counts the lost record in the drops map (events.go).
+func (g *gen) ringbufOutput() {
+	g.c.ringbuf = true
+	sent := g.newLabel("sent")
+	key := g.stack.alloc(8)
+	g.emit(asm.FnRingbufOutput.Call(),
+		asm.JEq.Imm(asm.R0, 0, sent),
+		storeImm(asm.RFP, key, 0, asm.Word),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(DropsName),
+		asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key)),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, sent),
+		asm.Mov.Imm(asm.R1, 1),
+		asm.AddAtomic.Mem(asm.R0, asm.R1, asm.DWord, 0))
+	g.label(sent)
 }
 
 // exit emits an EventExit record and returns from the program.
@@ -121,8 +139,8 @@ func (g *gen) scratchRecord(args []ast.Expr, f *PrintfFormat, index int) {
 		storeImm(asm.R0, 4, int64(int32(binary.NativeEndian.Uint32(b[4:]))), asm.Word),
 		asm.Mov.Reg(asm.R2, asm.R0),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(RingbufName),
-		asm.Mov.Imm(asm.R3, int32(f.Size)), asm.Mov.Imm(asm.R4, 0),
-		asm.FnRingbufOutput.Call())
+		asm.Mov.Imm(asm.R3, int32(f.Size)), asm.Mov.Imm(asm.R4, 0))
+	g.ringbufOutput()
 	g.label(skip)
 }
 

@@ -7,21 +7,17 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/ringbuf"
+
+	"github.com/gbt-project/gbt/codegen"
 )
 
-// Lost events: the contract between codegen and the runtime.
-//
-// Programs send events to the codegen.RingbufName map (a
+// Lost events: programs send events to the codegen.RingbufName map (a
 // BPF_MAP_TYPE_RINGBUF) with bpf_ringbuf_output(&map, buf, size, 0); the
 // runtime receives the records in the order the kernel reserved them, which
-// across CPUs is the order of the bpf_ringbuf_output calls.
-//
-// DropsMapName is a BPF_MAP_TYPE_PERCPU_ARRAY with one entry: key u32 0,
-// value u64. When bpf_ringbuf_output returns non-zero (the buffer is full),
-// the program looks up key 0 and adds 1 to the value; per-CPU, so a plain
-// load-add-store needs no atomic. The runtime sums the CPUs' values to report
-// lost events (RingReader.Dropped).
-const DropsMapName = "ringbuf_drops"
+// across CPUs is the order of the bpf_ringbuf_output calls. When the call
+// fails because the buffer is full, the program counts the event in the
+// per-CPU codegen.DropsName map (see codegen/events.go), which the runtime
+// sums to report lost events (RingReader.Dropped).
 
 // RingReader delivers the records of a ring buffer map, in order, to a
 // callback running in its own goroutine, and counts the events the BPF side
@@ -45,7 +41,7 @@ type RingReader struct {
 }
 
 // NewRingReader reads events, a BPF_MAP_TYPE_RINGBUF map. drops, the
-// per-CPU drop counter described at DropsMapName, may be nil.
+// per-CPU drop counter described at codegen.DropsName, may be nil.
 func NewRingReader(events, drops *ebpf.Map) (*RingReader, error) {
 	rd, err := ringbuf.NewReader(events)
 	if err != nil {
@@ -156,7 +152,7 @@ func (r *RingReader) Dropped() (uint64, error) {
 	}
 	var perCPU []uint64
 	if err := r.drops.Lookup(uint32(0), &perCPU); err != nil {
-		return 0, fmt.Errorf("reading %s: %w", DropsMapName, err)
+		return 0, fmt.Errorf("reading %s: %w", codegen.DropsName, err)
 	}
 	var total uint64
 	for _, n := range perCPU {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-project/gbt/codegen"
 )
 
 const testRecordSize = 64
@@ -15,12 +17,12 @@ const testRecordSize = 64
 // eventProgram loads a BEGIN-style program that, each time it runs, sends
 // one testRecordSize-byte record holding a sequence number (1, 2, ...) to a
 // ring buffer of ringSize bytes, and counts failed sends in a drops map, as
-// the contract at DropsMapName says.
+// the contract at codegen.DropsName says.
 func eventProgram(t *testing.T, ringSize uint32) (prog *ebpf.Program, events, drops *ebpf.Map) {
 	t.Helper()
 	seq := newMap(t, &ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1})
 	events = newMap(t, &ebpf.MapSpec{Type: ebpf.RingBuf, MaxEntries: ringSize})
-	drops = newMap(t, &ebpf.MapSpec{Name: DropsMapName, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1})
+	drops = newMap(t, &ebpf.MapSpec{Name: codegen.DropsName, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1})
 	insns := asm.Instructions{
 		asm.StoreImm(asm.RFP, -4, 0, asm.Word),
 		asm.LoadMapPtr(asm.R1, seq.FD()),

@@ -55,7 +55,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 		return 1, err
 	}
 	if rb := l.Maps[codegen.RingbufName]; rb != nil {
-		reader, err := NewRingReader(rb, nil)
+		reader, err := NewRingReader(rb, l.Maps[codegen.DropsName])
 		if err != nil {
 			return 1, err
 		}
@@ -149,6 +149,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 	if err := r.stopReader(); err != nil {
 		fmt.Fprintf(opts.Stderr, "gbt: reading events: %v\n", err)
 	}
+	r.reportLost(opts.Stderr)
 	maps, err := r.readMaps()
 	if err != nil {
 		return 1, err
@@ -234,6 +235,20 @@ func (r *run) event(rec []byte) error {
 		return fmt.Errorf("unknown event kind %d", kind)
 	}
 	return nil
+}
+
+// reportLost tells how many events the full ring buffer refused, if any.
+func (r *run) reportLost(stderr io.Writer) {
+	if r.reader == nil {
+		return
+	}
+	n, err := r.reader.Dropped()
+	if err != nil {
+		fmt.Fprintf(stderr, "gbt: %v\n", err)
+	}
+	if n > 0 {
+		r.out.LostEvents(n)
+	}
 }
 
 // readMaps reads every script map, empty ones too: bpftrace 0.17 prints
