@@ -27,6 +27,10 @@ type Options struct {
 	// any probe is attached, released once every probe is attached and
 	// BEGIN has run; the run ends when it exits.
 	Command string
+
+	// NoMapsAtExit leaves the maps unprinted at exit (the
+	// print_maps_on_exit = false setting).
+	NoMapsAtExit bool
 }
 
 // Run loads obj, attaches its probes, runs BEGIN, streams events to
@@ -150,11 +154,13 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 		fmt.Fprintf(opts.Stderr, "gbt: reading events: %v\n", err)
 	}
 	r.reportLost(opts.Stderr)
-	maps, err := r.readMaps()
-	if err != nil {
-		return 1, err
+	if !opts.NoMapsAtExit {
+		maps, err := r.readMaps()
+		if err != nil {
+			return 1, err
+		}
+		r.out.Exit(maps)
 	}
-	r.out.Exit(maps)
 	if err := r.out.Err(); err != nil {
 		return 1, err
 	}

@@ -10,22 +10,30 @@ import (
 	"syscall"
 
 	"github.com/gbt-project/gbt/codegen"
+	"github.com/gbt-project/gbt/lang"
 	"github.com/gbt-project/gbt/lang/ast"
 	"github.com/gbt-project/gbt/runtime"
 )
 
+// pageSize is the unit of the perf_rb_pages setting.
+const pageSize = 4096
+
 // execute compiles a checked program and runs it (or prints its listing
-// for -d codegen), returning the exit status.
-func execute(o *options, prog *ast.Program, src []byte, stdout, stderr io.Writer) int {
+// for -d codegen) with the settings of its config block and environment,
+// returning the exit status.
+func execute(o *options, prog *ast.Program, src []byte, settings lang.Settings, stdout, stderr io.Writer) int {
 	logf := func(format string, args ...any) {
 		if o.verbose {
 			fmt.Fprintf(stderr, "gbt: "+format+"\n", args...)
 		}
 	}
 	obj, err := codegen.Compile(prog, codegen.Options{
-		Kernel: runtime.HostKernelInfo(logf),
-		Types:  runtime.NewBTFTypes(),
-		Params: o.params,
+		Kernel:      runtime.HostKernelInfo(logf),
+		Types:       runtime.NewBTFTypes(),
+		Params:      o.params,
+		MaxStrLen:   settings.MaxStrLen,
+		MaxMapKeys:  settings.MaxMapKeys,
+		RingbufSize: settings.PerfRbPages * pageSize,
 	})
 	if err != nil {
 		return reportError(stderr, src, err)
@@ -59,6 +67,8 @@ func execute(o *options, prog *ast.Program, src []byte, stdout, stderr io.Writer
 		Verbose: o.verbose,
 		DryRun:  o.dryRun,
 		Command: o.command,
+
+		NoMapsAtExit: !settings.PrintMapsOnExit,
 	})
 	if err != nil {
 		var le *runtime.LoadError

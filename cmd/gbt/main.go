@@ -48,8 +48,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	prog, err := lang.Parse(name, src)
+	var settings lang.Settings
 	if err == nil {
-		err = lang.Check(prog, lang.CheckOptions{Params: o.params})
+		settings, err = lang.ResolveSettings(prog, os.Getenv)
+	}
+	if err == nil {
+		err = lang.Check(prog, lang.CheckOptions{Params: o.params, MaxStrLen: settings.MaxStrLen})
 	}
 	if err != nil {
 		return reportError(stderr, src, err)
@@ -58,7 +62,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ast.Dump(stdout, prog, has(o.debug, "types"))
 		return 0
 	}
-	return execute(o, prog, src, stdout, stderr)
+	return execute(o, prog, src, settings, stdout, stderr)
 }
 
 // readScript returns the script's display name and text.
