@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -43,23 +42,30 @@ func TestStartHeld(t *testing.T) {
 		{"sh -c 'kill -9 $$'", "", 137},
 		{"/no/such/program", "", 127},
 	}
-	for _, tt := range tests {
-		var out bytes.Buffer
-		h, err := StartHeld(tt.command, nil, &out, nil)
+	for i, tt := range tests {
+		// A file, not a buffer: the command writes to it directly, so
+		// the test can look at it while the command is held.
+		out, err := os.Create(filepath.Join(t.TempDir(), fmt.Sprint("out", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := StartHeld(tt.command, nil, out, nil)
 		if err != nil {
 			t.Fatalf("StartHeld(%q): %v", tt.command, err)
 		}
 		time.Sleep(20 * time.Millisecond)
-		if out.Len() != 0 || readComm(h.Pid) != "sh" {
-			t.Errorf("%q ran before its release (output %q, comm %q)", tt.command, out.String(), readComm(h.Pid))
+		if early, _ := os.ReadFile(out.Name()); len(early) != 0 || readComm(h.Pid) != "sh" {
+			t.Errorf("%q ran before its release (output %q, comm %q)", tt.command, early, readComm(h.Pid))
 		}
 		if err := h.Release(); err != nil {
 			t.Fatal(err)
 		}
 		waitDone(t, h.Done(), tt.command)
+		out.Close()
+		got, _ := os.ReadFile(out.Name())
 		want := strings.ReplaceAll(tt.out, "$PID", fmt.Sprint(h.Pid))
-		if out.String() != want || h.ExitCode() != tt.code {
-			t.Errorf("%q printed %q and exited %d, want %q and %d", tt.command, out.String(), h.ExitCode(), want, tt.code)
+		if string(got) != want || h.ExitCode() != tt.code {
+			t.Errorf("%q printed %q and exited %d, want %q and %d", tt.command, got, h.ExitCode(), want, tt.code)
 		}
 		if err := h.Close(); err != nil {
 			t.Errorf("Close after exit: %v", err)
