@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // StackRaw renders a stack as its bare addresses, one per frame
@@ -23,12 +24,23 @@ const StackRaw StackMode = StackPerf + 1
 // gone and its frames print as addresses. Safe for concurrent use.
 type Symbolizer struct {
 	mu    sync.Mutex
-	procs map[int][]ProcMapping
+	procs map[int]*procMaps
 }
+
+// procMaps is the memory map of one process as last read.
+type procMaps struct {
+	maps []ProcMapping
+	read time.Time
+}
+
+// rereadInterval limits how often a process's maps are read again for
+// addresses outside every mapping (garbage frames would otherwise make
+// each lookup read the file).
+const rereadInterval = 100 * time.Millisecond
 
 // NewSymbolizer returns an empty symbolizer.
 func NewSymbolizer() *Symbolizer {
-	return &Symbolizer{procs: map[int][]ProcMapping{}}
+	return &Symbolizer{procs: map[int]*procMaps{}}
 }
 
 // Forget drops what the symbolizer knows of process pid, for a process
@@ -154,19 +166,23 @@ func (s *Symbolizer) resolveUser(pid int, addr uint64) (name string, off uint64,
 }
 
 // maps returns the cached memory map of pid, reading it first when it is
-// not cached or reread is set.
+// not cached, or when reread is set and it was read long enough ago.
 func (s *Symbolizer) maps(pid int, reread bool) []ProcMapping {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if m, ok := s.procs[pid]; ok && !reread {
-		return m
+	pm, ok := s.procs[pid]
+	if ok && (!reread || time.Since(pm.read) < rereadInterval) {
+		return pm.maps
 	}
 	m, err := ReadProcMaps(pid)
 	if err != nil {
 		// Keep what was known: the process may have just exited.
-		return s.procs[pid]
+		if ok {
+			return pm.maps
+		}
+		return nil
 	}
-	s.procs[pid] = m
+	s.procs[pid] = &procMaps{maps: m, read: time.Now()}
 	return m
 }
 
