@@ -1,0 +1,94 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// The listers of the user-space probe kinds: their candidates come from
+// the ELF file (or files, when the path has wildcards) the pattern names.
+
+// listUprobes lists the function symbols of a binary as
+// "uprobe:/path:function", the path as resolved ("uprobe:bash:readline"
+// lists "uprobe:/usr/bin/bash:readline"). A pattern naming only the binary
+// lists all its functions. Names are listed as the symbol tables store
+// them: C++ names mangled, as uprobes attach to them.
+func listUprobes(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
+	target, fn, _ := strings.Cut(rest, ":")
+	if fn == "" {
+		fn = "*"
+	}
+	paths, err := listTargets(kind, target, o.Pid)
+	if err != nil {
+		return nil, err
+	}
+	var out []ListedProbe
+	for _, path := range paths {
+		syms, err := OpenELFSymbols(path)
+		if err != nil {
+			return nil, err
+		}
+		for _, sym := range syms.MatchFuncs(fn) {
+			out = append(out, ListedProbe{Name: kind + ":" + path + ":" + sym.Name})
+		}
+	}
+	return out, nil
+}
+
+// listUSDT lists the USDT probes of a binary as "usdt:/path:provider:name",
+// each probe once however many locations it has. The part after the path
+// is "provider:name" or just "name" (any provider); a pattern naming only
+// the binary lists all its probes.
+func listUSDT(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
+	target, probe, _ := strings.Cut(rest, ":")
+	if probe == "" {
+		probe = "*"
+	}
+	paths, err := listTargets(kind, target, o.Pid)
+	if err != nil {
+		return nil, err
+	}
+	var out []ListedProbe
+	for _, path := range paths {
+		probes, err := ReadUSDTProbes(path)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range MatchUSDT(probes, probe) {
+			out = append(out, ListedProbe{Name: kind + ":" + path + ":" + p.String()})
+		}
+	}
+	return out, nil
+}
+
+// listTargets resolves the binary of a user-space listing: a path with
+// wildcards names every ELF file it matches; anything else is resolved as
+// an attach point's binary is (a path, a program in $PATH, a library).
+func listTargets(kind, target string, pid int) ([]string, error) {
+	if target == "" {
+		return nil, fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:*", kind, kind)
+	}
+	if !hasWildcard(target) {
+		path, err := ResolveBinaryIn(target, pid)
+		if err != nil {
+			return nil, err
+		}
+		return []string{path}, nil
+	}
+	matches, err := filepath.Glob(target)
+	if err != nil {
+		return nil, fmt.Errorf("%s target %q: %w", kind, target, err)
+	}
+	var paths []string
+	for _, m := range matches {
+		if isELF(m) {
+			paths = append(paths, m)
+		}
+	}
+	if len(paths) == 0 {
+		return nil, errors.New(kind + " target " + target + ": no ELF file matches")
+	}
+	return paths, nil
+}
