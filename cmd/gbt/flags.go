@@ -7,21 +7,21 @@ import (
 
 // options is the parsed command line.
 type options struct {
-	program    string   // -e text
-	file       string   // script file, "-" for stdin
-	params     []string // positional parameters after the script
-	debug      []string // -d stages: ast, types, codegen
-	help       bool
-	version    bool
-	verbose    bool
-	quiet      bool
-	dryRun     bool
-	output     string // -o FILE
-	format     string // -f text|json
-	command    string // -c CMD
-	pid        int    // -p PID
-	list       bool   // -l
-	listPatten string
+	program     string   // -e text
+	file        string   // script file, "-" for stdin
+	params      []string // positional parameters after the script
+	debug       []string // -d stages: ast, types, codegen
+	help        bool
+	version     bool
+	verbose     bool
+	quiet       bool
+	dryRun      bool
+	output      string // -o FILE
+	format      string // -f text|json
+	command     string // -c CMD
+	pid         int    // -p PID
+	list        bool   // -l
+	listPattern string // -l PATTERN
 }
 
 const usage = `usage: gbt [options] FILE [ARG...]
@@ -44,7 +44,7 @@ options:
   -f FORMAT      output format: text (default) or json
   -q             quiet: no "Attached N probes" message
   -v             verbose: full verifier logs, tracefs mounts
-  -l [PATTERN]   list probes
+  -l [PATTERN]   list probes (-lv: with their arguments)
   -h, --help     show this help
   -V, --version  print the version
 
@@ -120,7 +120,7 @@ func parseArgs(args []string) (*options, error) {
 			o.verbose = o.verbose || name != "-l"
 			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
 				i++
-				o.listPatten = args[i]
+				o.listPattern = args[i]
 			}
 		default:
 			return nil, fmt.Errorf("unknown option %s (see gbt -h)", a)

@@ -35,6 +35,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case o.version:
 		fmt.Fprintf(stdout, "gbt %s\n", version)
 		return 0
+	case o.list:
+		return listProbes(o, stdout, stderr)
 	case o.file == "tools" && len(o.params) == 0:
 		listTools(stdout)
 		return 0
