@@ -56,8 +56,14 @@ func (r *run) resetMap(kind codegen.EventKind, index uint32) error {
 	if err != nil {
 		return err
 	}
+	return resetKernelMap(m, em, kind == codegen.EventClear)
+}
+
+// resetKernelMap deletes every key of em (clear) or sets every value to
+// zero (zero). The REPL's clear and zero commands use it too.
+func resetKernelMap(m *codegen.Map, em *ebpf.Map, clear bool) error {
 	what := "zero"
-	if kind == codegen.EventClear {
+	if clear {
 		what = "clear"
 	}
 	keys, err := mapKeys(em, int(m.KeySize))
@@ -77,16 +83,13 @@ func (r *run) resetMap(kind codegen.EventKind, index uint32) error {
 		zero = cpus
 	}
 	for _, k := range keys {
-		if kind == codegen.EventClear {
+		if clear {
 			err = em.Delete(k)
-			if errors.Is(err, ebpf.ErrKeyNotExist) {
-				err = nil
-			}
 		} else {
 			err = em.Update(k, zero, ebpf.UpdateExist)
-			if errors.Is(err, ebpf.ErrKeyNotExist) {
-				err = nil
-			}
+		}
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			err = nil
 		}
 		if err != nil {
 			return fmt.Errorf("%s(%s): %w", what, m.ScriptName, err)

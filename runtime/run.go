@@ -54,20 +54,9 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 		return 0, nil
 	}
 
-	r := &run{obj: obj, l: l, out: opts.Out, dec: newDecoder(obj), exited: make(chan struct{})}
-	if err := r.prepareFormats(); err != nil {
+	r, err := startEvents(obj, l, opts.Out)
+	if err != nil {
 		return 1, err
-	}
-	if rb := l.Maps[codegen.RingbufName]; rb != nil {
-		reader, err := NewRingReader(rb, l.Maps[codegen.DropsName])
-		if err != nil {
-			return 1, err
-		}
-		r.reader = reader
-		if err := reader.Start(r.event); err != nil {
-			reader.Close()
-			return 1, err
-		}
 	}
 
 	var held *HeldCommand
@@ -85,35 +74,16 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 		}()
 	}
 
-	var begins, ends []*ebpf.Program
-	var links []io.Closer
+	begins, ends, links, err := attachPrograms(obj.Programs, l)
 	detach := func() {
 		for _, c := range links {
 			c.Close()
 		}
 		links = nil
 	}
-	for _, p := range obj.Programs {
-		prog := l.Programs[p.Name]
-		switch p.Attach.Kind {
-		case codegen.AttachBegin:
-			begins = append(begins, prog)
-			continue
-		case codegen.AttachEnd:
-			ends = append(ends, prog)
-			continue
-		}
-		var c io.Closer
-		ap, err := PlanAttachPoint(p.Attach)
-		if err == nil {
-			c, err = Attach(prog, ap)
-		}
-		if err != nil {
-			detach()
-			r.stopReader()
-			return 1, err
-		}
-		links = append(links, c)
+	if err != nil {
+		r.stopReader()
+		return 1, err
 	}
 	if !opts.Quiet {
 		r.out.AttachedProbes(len(obj.Programs))
@@ -180,6 +150,57 @@ type run struct {
 	exitOnce sync.Once
 	exited   chan struct{}
 	code     int
+}
+
+// startEvents makes the event handler of a loaded Object and starts
+// reading its ring buffer, if it has one. Run and Session share it.
+func startEvents(obj *codegen.Object, l *Loaded, out Output) (*run, error) {
+	r := &run{obj: obj, l: l, out: out, dec: newDecoder(obj), exited: make(chan struct{})}
+	if err := r.prepareFormats(); err != nil {
+		return nil, err
+	}
+	if rb := l.Maps[codegen.RingbufName]; rb != nil {
+		reader, err := NewRingReader(rb, l.Maps[codegen.DropsName])
+		if err != nil {
+			return nil, err
+		}
+		r.reader = reader
+		if err := reader.Start(r.event); err != nil {
+			reader.Close()
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// attachPrograms attaches the loaded programs of progs and returns the
+// BEGIN and END programs, which run through RunOnce, and the links. On
+// error nothing stays attached.
+func attachPrograms(progs []*codegen.Program, l *Loaded) (begins, ends []*ebpf.Program, links []io.Closer, err error) {
+	for _, p := range progs {
+		prog := l.Programs[p.Name]
+		switch p.Attach.Kind {
+		case codegen.AttachBegin:
+			begins = append(begins, prog)
+			continue
+		case codegen.AttachEnd:
+			ends = append(ends, prog)
+			continue
+		}
+		var c io.Closer
+		ap, err := PlanAttachPoint(p.Attach)
+		if err == nil {
+			c, err = Attach(prog, ap)
+		}
+		if err != nil {
+			for _, c := range links {
+				c.Close()
+			}
+			return nil, nil, nil, err
+		}
+		links = append(links, c)
+	}
+	return begins, ends, links, nil
 }
 
 func (r *run) prepareFormats() error {
@@ -260,16 +281,22 @@ func (r *run) reportLost(stderr io.Writer) {
 // readMaps reads every script map, empty ones too: bpftrace 0.17 prints
 // those at exit as well (the printers know how).
 func (r *run) readMaps() ([]*Map, error) {
+	return readScriptMaps(r.dec, r.obj, r.l.Maps)
+}
+
+// readScriptMaps reads the script maps of obj found in kernel (by
+// codegen.Map.Name). Run and Session share it.
+func readScriptMaps(dec *decoder, obj *codegen.Object, kernel map[string]*ebpf.Map) ([]*Map, error) {
 	var maps []*Map
-	for _, m := range r.obj.Maps {
+	for _, m := range obj.Maps {
 		if m.Kind != codegen.MapScript {
 			continue
 		}
-		em := r.l.Maps[m.Name]
+		em := kernel[m.Name]
 		if em == nil {
 			continue
 		}
-		mm, err := r.dec.readMap(m, em)
+		mm, err := dec.readMap(m, em)
 		if err != nil {
 			return nil, err
 		}
