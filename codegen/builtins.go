@@ -250,36 +250,55 @@ func funcAddr(g *gen, e ast.Expr) *tmp {
 }
 
 // strCall emits str(p[, n]): a NUL-terminated string read from kernel or
-// user memory, zero-padded so that equal strings are equal keys.
+// user memory, zero-padded so that equal strings are equal keys. A
+// non-literal n is clamped to the string's size at run time.
 func strCall(g *gen, c *ast.Call, off int16, size int) {
 	if len(c.Args) == 0 {
 		g.fail(c, "str needs an argument")
 		return
 	}
 	n := size
+	var dyn *tmp
 	if len(c.Args) == 2 {
-		imm, ok := immOf(c.Args[1])
-		if !ok {
-			g.fail(c.Args[1], "str with a non-literal length is not implemented yet")
-			return
-		}
-		if int(imm)+1 < n && imm >= 0 {
-			n = int(imm) + 1
+		if imm, ok := immOf(c.Args[1]); ok {
+			if int(imm)+1 < n && imm >= 0 {
+				n = int(imm) + 1
+			}
+		} else {
+			dyn = g.intExpr(c.Args[1])
 		}
 	}
 	if t := g.typeOf(c.Args[0]); t != nil && t.Kind == ast.KString {
+		if dyn != nil {
+			g.regs.free(dyn)
+		}
 		g.storeString(c.Args[0], off, size)
 		return
 	}
 	p := g.intExpr(c.Args[0])
 	g.zeroFill(off, size)
+	if dyn != nil {
+		// R2 = n + 1 (room for the NUL), within 0..size as the
+		// verifier needs; a negative n reads nothing.
+		g.regs.load(asm.R2, dyn)
+		g.regs.free(dyn)
+		neg, done := g.newLabel("strneg"), g.newLabel("strlen")
+		g.emit(asm.JSLT.Imm(asm.R2, 0, neg), asm.Add.Imm(asm.R2, 1),
+			asm.JLE.Imm(asm.R2, int32(size), done),
+			asm.Mov.Imm(asm.R2, int32(size)), asm.Ja.Label(done))
+		g.label(neg)
+		g.emit(asm.Mov.Imm(asm.R2, 0))
+		g.label(done)
+	} else {
+		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
+	}
 	g.regs.load(asm.R3, p)
 	g.regs.free(p)
 	fn := asm.FnProbeReadKernelStr
 	if g.userPointers() {
 		fn = asm.FnProbeReadUserStr
 	}
-	g.emit(asm.Mov.Reg(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, int32(off)), asm.Mov.Imm(asm.R2, int32(n)), fn.Call())
+	g.emit(asm.Mov.Reg(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, int32(off)), fn.Call())
 }
 
 // userPointers reports whether pointers in this probe's arguments point to
