@@ -25,7 +25,7 @@ func isScalar(t *ast.Type) bool {
 
 // isMemory reports whether values of t live in memory (on the stack).
 func isMemory(t *ast.Type) bool {
-	return t != nil && (t.Kind == ast.KString || t.Kind == ast.KTuple || t.Kind == ast.KTimestamp)
+	return t != nil && (t.Kind == ast.KString || t.Kind == ast.KTuple || t.Kind == ast.KTimestamp || t.Kind == ast.KBuffer)
 }
 
 // strSize is the byte size of a string type.
@@ -45,6 +45,8 @@ func (c *compiler) sizeOf(t *ast.Type) int {
 		return c.strSize(t)
 	case t.Kind == ast.KTimestamp:
 		return TimestampSize
+	case t.Kind == ast.KBuffer:
+		return bufferHeader + align8(t.Size)
 	case t.Kind == ast.KTuple:
 		n := 0
 		for _, e := range t.Elems {
@@ -83,7 +85,7 @@ func storable(t *ast.Type) bool {
 		return true
 	case t == nil:
 		return false
-	case t.Kind == ast.KString, t.Kind == ast.KTimestamp:
+	case t.Kind == ast.KString, t.Kind == ast.KTimestamp, t.Kind == ast.KBuffer:
 		return true
 	case t.Kind == ast.KTuple:
 		for _, e := range t.Elems {

@@ -197,8 +197,10 @@ type Map struct {
 // Layout is the byte layout of a key, a value, or an event record's
 // argument: a flat list of leaves. Every integer (and bool) is stored as 8
 // bytes in host byte order, sign- or zero-extended from its type; a string
-// takes its type's Size bytes, NUL-padded; a tuple is its elements in
-// order, each starting at a multiple of 8. Size is rounded up to 8.
+// takes its type's Size bytes, NUL-padded; a buf() buffer is its length in
+// bytes as an 8-byte integer, then its type's Size bytes (rounded up to 8,
+// zero beyond the length); a tuple is its elements in order, each starting
+// at a multiple of 8. Size is rounded up to 8.
 type Layout struct {
 	Size   int
 	Fields []Field

@@ -57,6 +57,10 @@ func (d *decoder) field(b []byte, f codegen.Field) Value {
 		return IntOf(binary.NativeEndian.Uint64(at), t.Size, t.Signed)
 	case ast.KTimestamp:
 		return d.timestamp(at)
+	case ast.KBuffer:
+		// buf(): an 8-byte length, then the bytes (codegen.Layout).
+		n := min(binary.NativeEndian.Uint64(at), uint64(max(t.Size, 0)), uint64(max(f.Size-8, 0)))
+		return Buffer(at[8 : 8+n])
 	}
 	// Booleans, pointers and anything else 8 bytes wide print as integers.
 	return Uint(binary.NativeEndian.Uint64(at))
