@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	measure [-n RUNS] [-name LABEL]... [-format text|tsv] -- COMMAND [ARGS...] [::: COMMAND [ARGS...]]...
+//	measure [-n RUNS] [-name LABEL]... [-format text|tsv|raw] -- COMMAND [ARGS...] [::: COMMAND [ARGS...]]...
 //
 // Several commands are separated by a lone ":::". Their runs are
 // interleaved (A B A B ...), so that a machine that is busier for a while
@@ -26,7 +26,9 @@
 //
 // The tsv format prints one tab-separated line per command instead, for
 // scripts: label, runs, wall min, median and max in nanoseconds, CPU
-// median in nanoseconds, peak RSS in KiB.
+// median in nanoseconds, peak RSS in KiB. The raw format prints every run,
+// tab-separated, for scripts that pool several measurements: label, wall
+// and CPU time in nanoseconds, peak RSS in KiB.
 package main
 
 import (
@@ -36,6 +38,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -51,11 +54,11 @@ func main() {
 		names = append(names, s)
 		return nil
 	})
-	format := flag.String("format", "text", "output `format`: text or tsv")
+	format := flag.String("format", "text", "output `format`: text, tsv or raw")
 	flag.Parse()
 	cmds := splitCommands(flag.Args())
-	if len(cmds) == 0 || *runs < 1 || len(names) > len(cmds) || (*format != "text" && *format != "tsv") {
-		fmt.Fprintln(os.Stderr, "usage: measure [-n RUNS] [-name LABEL]... [-format text|tsv] -- COMMAND [ARGS...] [::: COMMAND [ARGS...]]...")
+	if len(cmds) == 0 || *runs < 1 || len(names) > len(cmds) || !slices.Contains([]string{"text", "tsv", "raw"}, *format) {
+		fmt.Fprintln(os.Stderr, "usage: measure [-n RUNS] [-name LABEL]... [-format text|tsv|raw] -- COMMAND [ARGS...] [::: COMMAND [ARGS...]]...")
 		os.Exit(2)
 	}
 	labels := make([]string, len(cmds))
@@ -90,11 +93,12 @@ func splitCommands(args []string) [][]string {
 	return cmds
 }
 
-// result holds the wall and CPU time of every run of one command and the
-// largest peak RSS seen.
+// result holds the wall and CPU time and the peak RSS of every run of one
+// command, and the largest peak RSS seen.
 type result struct {
 	walls     []time.Duration
 	cpus      []time.Duration
+	rssKiB    []int64
 	maxRSSKiB int64
 }
 
@@ -128,16 +132,27 @@ func (r *result) run(argv []string) error {
 	}
 	r.walls = append(r.walls, wall)
 	r.cpus = append(r.cpus, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+	var rss int64
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		// Linux reports ru_maxrss in KiB.
-		r.maxRSSKiB = max(r.maxRSSKiB, ru.Maxrss)
+		rss = ru.Maxrss
 	}
+	r.rssKiB = append(r.rssKiB, rss)
+	r.maxRSSKiB = max(r.maxRSSKiB, rss)
 	return nil
 }
 
-// write prints the results in format, text or tsv.
+// write prints the results in format: text, tsv or raw.
 func write(w io.Writer, format string, labels []string, res []*result) {
-	if format == "tsv" {
+	switch format {
+	case "raw":
+		for i, r := range res {
+			for j := range r.walls {
+				fmt.Fprintf(w, "%s\t%d\t%d\t%d\n", labels[i], r.walls[j], r.cpus[j], r.rssKiB[j])
+			}
+		}
+		return
+	case "tsv":
 		for i, r := range res {
 			s := summarize(r.walls)
 			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\n", labels[i], len(r.walls),

@@ -57,9 +57,9 @@ func TestSplitCommands(t *testing.T) {
 
 func TestWrite(t *testing.T) {
 	res := []*result{
-		{walls: []time.Duration{10 * time.Millisecond}, cpus: []time.Duration{4 * time.Millisecond}, maxRSSKiB: 1024},
-		{walls: []time.Duration{40 * time.Millisecond}, cpus: []time.Duration{16 * time.Millisecond}, maxRSSKiB: 8192},
-		{walls: []time.Duration{20 * time.Millisecond}, cpus: []time.Duration{0}, maxRSSKiB: 0},
+		{walls: []time.Duration{10 * time.Millisecond}, cpus: []time.Duration{4 * time.Millisecond}, rssKiB: []int64{1024}, maxRSSKiB: 1024},
+		{walls: []time.Duration{40 * time.Millisecond, 30 * time.Millisecond}, cpus: []time.Duration{16 * time.Millisecond, 12 * time.Millisecond}, rssKiB: []int64{8192, 4096}, maxRSSKiB: 8192},
+		{walls: []time.Duration{20 * time.Millisecond}, cpus: []time.Duration{0}, rssKiB: []int64{0}, maxRSSKiB: 0},
 	}
 	labels := []string{"a", "b", "c"}
 	tests := []struct {
@@ -68,14 +68,19 @@ func TestWrite(t *testing.T) {
 	}{
 		{format: "text", want: "" +
 			"a  runs=1  wall min=10.0ms median=10.0ms max=10.0ms  cpu=4.0ms  maxrss=1.0MiB\n" +
-			"b  runs=1  wall min=40.0ms median=40.0ms max=40.0ms  cpu=16.0ms  maxrss=8.0MiB\n" +
+			"b  runs=2  wall min=30.0ms median=35.0ms max=40.0ms  cpu=14.0ms  maxrss=8.0MiB\n" +
 			"c  runs=1  wall min=20.0ms median=20.0ms max=20.0ms  cpu=0.0ms  maxrss=0.0MiB\n" +
-			"ratio a/b  wall=0.250  cpu=0.250  maxrss=0.125\n" +
+			"ratio a/b  wall=0.286  cpu=0.286  maxrss=0.125\n" +
 			"ratio a/c  wall=0.500  cpu=n/a  maxrss=n/a\n"},
 		{format: "tsv", want: "" +
 			"a\t1\t10000000\t10000000\t10000000\t4000000\t1024\n" +
-			"b\t1\t40000000\t40000000\t40000000\t16000000\t8192\n" +
+			"b\t2\t30000000\t35000000\t40000000\t14000000\t8192\n" +
 			"c\t1\t20000000\t20000000\t20000000\t0\t0\n"},
+		{format: "raw", want: "" +
+			"a\t10000000\t4000000\t1024\n" +
+			"b\t40000000\t16000000\t8192\n" +
+			"b\t30000000\t12000000\t4096\n" +
+			"c\t20000000\t0\t0\n"},
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer
@@ -99,8 +104,8 @@ func TestMeasureRealCommands(t *testing.T) {
 		t.Fatalf("got %d results, want 2", len(res))
 	}
 	for i, r := range res {
-		if len(r.walls) != 2 || len(r.cpus) != 2 {
-			t.Fatalf("command %d: got %d walls and %d cpus, want 2 each", i, len(r.walls), len(r.cpus))
+		if len(r.walls) != 2 || len(r.cpus) != 2 || len(r.rssKiB) != 2 {
+			t.Fatalf("command %d: got %d walls, %d cpus and %d rss, want 2 each", i, len(r.walls), len(r.cpus), len(r.rssKiB))
 		}
 		if r.maxRSSKiB <= 0 {
 			t.Errorf("command %d: maxrss = %d KiB, want > 0", i, r.maxRSSKiB)
