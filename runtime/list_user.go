@@ -3,7 +3,10 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -63,12 +66,17 @@ func listUSDT(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
 	return out, nil
 }
 
-// listTargets resolves the binary of a user-space listing: a path with
-// wildcards names every ELF file it matches; anything else is resolved as
-// an attach point's binary is (a path, a program in $PATH, a library).
+// listTargets resolves the binary of a user-space listing: "*" names the
+// files mapped by process pid, or by every process when pid is 0; a path
+// with wildcards names every ELF file it matches; anything else is
+// resolved as an attach point's binary is (a path, a program in $PATH, a
+// library).
 func listTargets(kind, target string, pid int) ([]string, error) {
-	if target == "" {
+	switch target {
+	case "":
 		return nil, fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:*", kind, kind)
+	case "*":
+		return mappedFiles(pid)
 	}
 	if !hasWildcard(target) {
 		path, err := ResolveBinaryIn(target, pid)
@@ -91,4 +99,41 @@ func listTargets(kind, target string, pid int) ([]string, error) {
 		return nil, errors.New(kind + " target " + target + ": no ELF file matches")
 	}
 	return paths, nil
+}
+
+// mappedFiles returns the ELF files that process pid (every process, when
+// pid is 0) maps executable, sorted, each once. Processes that exit or
+// cannot be read meanwhile are passed over.
+func mappedFiles(pid int) ([]string, error) {
+	pids := []int{pid}
+	if pid == 0 {
+		entries, err := os.ReadDir("/proc")
+		if err != nil {
+			return nil, err
+		}
+		pids = pids[:0]
+		for _, e := range entries {
+			if n, err := strconv.Atoi(e.Name()); err == nil {
+				pids = append(pids, n)
+			}
+		}
+	}
+	var paths []string
+	for _, p := range pids {
+		maps, err := ReadProcMaps(p)
+		if err != nil {
+			if pid != 0 {
+				return nil, err
+			}
+			continue
+		}
+		for _, m := range maps {
+			if m.Exec() && strings.HasPrefix(m.Path, "/") {
+				paths = append(paths, m.Path)
+			}
+		}
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	return slices.DeleteFunc(paths, func(p string) bool { return !isELF(p) }), nil
 }
