@@ -53,7 +53,7 @@ func init() {
 		"print":       {stmt: printCall},
 		"time":        {stmt: timeCall},
 		"strftime":    {}, // a timestamp: emitted by storeTimestamp
-		"join":        {},
+		"join":        {stmt: joinCall},
 		"cat":         {},
 		"system":      {},
 		"signal":      {},

@@ -31,6 +31,9 @@ import "github.com/gbt-project/gbt/lang/ast"
 //	EventPrintValue
 //	             print(value): index = position in Object.PrintValues,
 //	             whose one argument gives the value's offset and type.
+//	EventJoin    join(argv[, sep]): index = position of sep in
+//	             Object.JoinSeps; the strings' count at 8, then the
+//	             strings (join.go).
 const (
 	EventPrintf     EventKind = 1
 	EventExit       EventKind = 2
@@ -39,6 +42,7 @@ const (
 	EventZero       EventKind = 5
 	EventTime       EventKind = 6
 	EventPrintValue EventKind = 7
+	EventJoin       EventKind = 8
 )
 
 // EventKind is the upper half of a record's header.

@@ -42,6 +42,10 @@ type Object struct {
 	// bpf_ktime_get_ns's clock at 0 and the format's index here at 8).
 	TimeFormats []string
 
+	// JoinSeps are the separators of the join() call sites; an EventJoin
+	// record carries the index.
+	JoinSeps []string
+
 	// Params are the positional parameters the script was compiled with;
 	// they are compile-time constants folded into the programs.
 	Params []string

@@ -1,12 +1,14 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/cilium/ebpf"
@@ -258,9 +260,32 @@ func (r *run) event(rec []byte) error {
 		return r.printTime(index)
 	case codegen.EventPrintValue:
 		return r.printValue(rec, index)
+	case codegen.EventJoin:
+		return r.printJoin(rec, index)
 	default:
 		return fmt.Errorf("unknown event kind %d", kind)
 	}
+	return nil
+}
+
+// printJoin handles an EventJoin record (codegen/join.go): the strings
+// read, joined by the call site's separator.
+func (r *run) printJoin(rec []byte, index uint32) error {
+	const header = codegen.JoinHeader
+	if int(index) >= len(r.obj.JoinSeps) || len(rec) < header {
+		return fmt.Errorf("join record with unknown separator %d", index)
+	}
+	n := min(binary.NativeEndian.Uint64(rec[8:]), codegen.JoinMaxArgs)
+	slot := codegen.JoinSlotSize(len(rec))
+	parts := make([]string, 0, n)
+	for i := range int(n) {
+		s := rec[header+i*slot : header+(i+1)*slot]
+		if j := bytes.IndexByte(s, 0); j >= 0 {
+			s = s[:j]
+		}
+		parts = append(parts, string(s))
+	}
+	r.out.Join(strings.Join(parts, r.obj.JoinSeps[index]))
 	return nil
 }
 
