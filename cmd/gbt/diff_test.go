@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -36,7 +37,8 @@ import (
 //
 // Each script names its workload in a header comment, `// workload: ARGS`
 // (the arguments of testdata/workload), and its positional parameters in
-// `// args: ARGS`. Scripts filter on comm == "workload" and on sizes or
+// `// args: ARGS`; `// formats: text json` runs it in both output formats
+// (the default is text; JSON runs are named SCRIPT.json). Scripts filter on comm == "workload" and on sizes or
 // paths, so that the Go runtime's own start-up calls do not count. Other
 // tests run the workload at the same time (go test runs packages in
 // parallel), so this one builds it under a name of its own, diffComm, and
@@ -63,30 +65,39 @@ func TestDiff(t *testing.T) {
 	goBuild(t, workload, "../../testdata/workload")
 
 	for _, path := range scripts {
-		name := strings.TrimSuffix(filepath.Base(path), ".bt")
-		t.Run(name, func(t *testing.T) {
-			sc, err := readDiffScript(path, dir)
-			if err != nil {
-				t.Fatal(err)
+		sc, err := readDiffScript(path, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range sc.formats {
+			name := strings.TrimSuffix(filepath.Base(path), ".bt")
+			if format != "text" {
+				name += "." + format
 			}
-			command := workload + " " + sc.workload
-			want := runTracer(t, bpftrace, command, sc.path, sc.args)
-			got := runTracer(t, gbt, command, sc.path, sc.args)
-			diff := cmp.Diff(want.normalized(), got.normalized())
-			reason, expectFail := pending[name]
-			if !expectFail {
-				reason, expectFail = knownFailures[name]
-			}
-			switch {
-			case diff != "" && expectFail:
-				t.Skipf("known difference: %s\n-bpftrace +gbt:\n%s", reason, diff)
-			case diff != "":
-				t.Errorf("output differs (-bpftrace +gbt):\n%s\nbpftrace stderr:\n%s\ngbt stderr:\n%s",
-					diff, want.stderr, got.stderr)
-			case expectFail:
-				t.Errorf("matches bpftrace now: remove it from the list of known differences (%s)", reason)
-			}
-		})
+			t.Run(name, func(t *testing.T) { diffOne(t, name, format, sc, bpftrace, gbt, workload) })
+		}
+	}
+}
+
+// diffOne runs one script in one output format through both tracers and
+// compares what they print.
+func diffOne(t *testing.T, name, format string, sc diffScript, bpftrace, gbt, workload string) {
+	command := workload + " " + sc.workload
+	want := runTracer(t, bpftrace, command, format, sc)
+	got := runTracer(t, gbt, command, format, sc)
+	diff := cmp.Diff(want.normalized(format), got.normalized(format))
+	reason, expectFail := pending[name]
+	if !expectFail {
+		reason, expectFail = knownFailures[name]
+	}
+	switch {
+	case diff != "" && expectFail:
+		t.Skipf("known difference: %s\n-bpftrace +gbt:\n%s", reason, diff)
+	case diff != "":
+		t.Errorf("output differs (-bpftrace +gbt):\n%s\nbpftrace stderr:\n%s\ngbt stderr:\n%s",
+			diff, want.stderr, got.stderr)
+	case expectFail:
+		t.Errorf("matches bpftrace now: remove it from the list of known differences (%s)", reason)
 	}
 }
 
@@ -99,6 +110,8 @@ var pending = map[string]string{}
 var knownFailures = map[string]string{
 	"compound_assign": "lang: a map first assigned by `@m -= 2` is unsigned in bpftrace 0.17 " +
 		"(`BEGIN { @m -= 2; exit(); }` prints 18446744073709551614), signed in gbt (-2)",
+	"compound_assign.json": "lang: as compound_assign",
+	"signed_fields.json":   "codegen: as signed_fields",
 	"signed_fields": "codegen: sum(), min(), max() and avg() of a signed tracepoint field " +
 		"(args->ret, typed `kernel` by the checker) make an unsigned aggregation: " +
 		"`tracepoint:syscalls:sys_exit_openat /args->ret == -2/ { @s = sum(args->ret); }` " +
@@ -142,11 +155,13 @@ func goBuild(t *testing.T, out, pkg string) {
 // diffComm is the name, and so the comm, of the workload this test runs.
 const diffComm = "diffworkload"
 
-// diffScript is one script's header, the workload's arguments and the
-// script's positional parameters, and the path of its copy to run.
+// diffScript is one script's header, the workload's arguments, the
+// script's positional parameters and the output formats to compare, and
+// the path of its copy to run.
 type diffScript struct {
 	workload string
 	args     []string
+	formats  []string
 	path     string
 }
 
@@ -170,9 +185,20 @@ func readDiffScript(path, dir string) (diffScript, error) {
 		if v, ok := strings.CutPrefix(line, "// args:"); ok {
 			sc.args = strings.Fields(v)
 		}
+		if v, ok := strings.CutPrefix(line, "// formats:"); ok {
+			sc.formats = strings.Fields(v)
+		}
 	}
 	if sc.workload == "" {
 		return sc, fmt.Errorf("%s: no `// workload: ARGS` header", path)
+	}
+	if len(sc.formats) == 0 {
+		sc.formats = []string{"text"}
+	}
+	for _, f := range sc.formats {
+		if f != "text" && f != "json" {
+			return sc, fmt.Errorf("%s: unknown output format %q", path, f)
+		}
 	}
 	return sc, nil
 }
@@ -187,9 +213,16 @@ type tracerResult struct {
 
 // normalized is the comparable form of a result: standard output with
 // tied map entries sorted, and the exit status.
-func (r tracerResult) normalized() []string {
+func (r tracerResult) normalized(format string) []string {
 	lines := strings.Split(r.stdout, "\n")
-	return append(sortTies(lines), fmt.Sprintf("exit status %d", r.status))
+	if format == "json" {
+		for i, l := range lines {
+			lines[i] = sortJSONTies(l)
+		}
+	} else {
+		lines = sortTies(lines)
+	}
+	return append(lines, fmt.Sprintf("exit status %d", r.status))
 }
 
 var (
@@ -198,13 +231,14 @@ var (
 	memlockWarning = regexp.MustCompile(`(?m)^.*couldn't set RLIMIT_MEMLOCK.*\n`)
 )
 
-// runTracer runs tracer (gbt or bpftrace) on script with -c command. The
-// parameters follow "--" so that negative numbers are not options.
-func runTracer(t *testing.T, tracer, command, script string, params []string) tracerResult {
+// runTracer runs tracer (gbt or bpftrace) on the script with -c command,
+// in the given output format. The parameters follow "--" so that negative
+// numbers are not options.
+func runTracer(t *testing.T, tracer, command, format string, sc diffScript) tracerResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), diffTimeout)
 	defer cancel()
-	args := append([]string{"-c", command, "--", script}, params...)
+	args := append([]string{"-f", format, "-c", command, "--", sc.path}, sc.args...)
 	cmd := exec.CommandContext(ctx, tracer, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -270,6 +304,94 @@ func sortTies(lines []string) []string {
 	return out
 }
 
+// sortJSONTies is sortTies for one line of -f json output: in a keyed
+// map, hist or stats object, each run of consecutive "key": value pairs
+// whose values tie (equal numbers, equal stats averages, equal histogram
+// totals) is sorted by the pair's text. Only whole pairs move, byte for
+// byte, so any other difference still shows.
+func sortJSONTies(line string) string {
+	var rec struct {
+		Type string          `json:"type"`
+		Data json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal([]byte(line), &rec) != nil || (rec.Type != "map" && rec.Type != "hist" && rec.Type != "stats") {
+		return line
+	}
+	// The data is {"@name": {pairs...}} for a keyed map; find the pairs.
+	dataAt := strings.LastIndex(line, string(rec.Data))
+	dec := json.NewDecoder(strings.NewReader(string(rec.Data)))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return line
+	}
+	if _, err := dec.Token(); err != nil { // the map's name
+		return line
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return line // an unkeyed map
+	}
+	type pair struct {
+		start, end int // the pair's bytes in line
+		tie        string
+	}
+	var pairs []pair
+	data := string(rec.Data)
+	for dec.More() {
+		prev := int(dec.InputOffset())
+		if _, err := dec.Token(); err != nil {
+			return line
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return line
+		}
+		start := prev + strings.IndexByte(data[prev:], '"')
+		pairs = append(pairs, pair{start: dataAt + start, end: dataAt + int(dec.InputOffset()), tie: jsonTie(v)})
+	}
+	segs := make([]string, len(pairs))
+	for i, p := range pairs {
+		segs[i] = line[p.start:p.end]
+	}
+	for i := 0; i < len(pairs); {
+		j := i + 1
+		for j < len(pairs) && pairs[j].tie == pairs[i].tie {
+			j++
+		}
+		slices.Sort(segs[i:j])
+		i = j
+	}
+	var b strings.Builder
+	last := 0
+	for i, p := range pairs {
+		b.WriteString(line[last:p.start])
+		b.WriteString(segs[i])
+		last = p.end
+	}
+	b.WriteString(line[last:])
+	return b.String()
+}
+
+// jsonTie is the sort key of one JSON map value: a number as written, a
+// stats object's average, a histogram's total count.
+func jsonTie(v json.RawMessage) string {
+	var stats struct {
+		Average *json.Number `json:"average"`
+	}
+	if json.Unmarshal(v, &stats) == nil && stats.Average != nil {
+		return stats.Average.String()
+	}
+	var buckets []struct {
+		Count uint64 `json:"count"`
+	}
+	if json.Unmarshal(v, &buckets) == nil {
+		var total uint64
+		for _, b := range buckets {
+			total += b.Count
+		}
+		return fmt.Sprint(total)
+	}
+	return string(v)
+}
+
 // TestSortTies checks the tie normalisation: only runs of one map's
 // entries with equal sort keys are reordered.
 func TestSortTies(t *testing.T) {
@@ -297,6 +419,44 @@ func TestSortTies(t *testing.T) {
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, sortTies(tt.in)); diff != "" {
 			t.Errorf("sortTies(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+// TestSortJSONTies checks the tie normalisation of -f json lines.
+func TestSortJSONTies(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{
+			`{"type": "map", "data": {"@c": {"2": 4, "0": 4, "1": 5, "9": 5, "3": 5}}}`,
+			`{"type": "map", "data": {"@c": {"0": 4, "2": 4, "1": 5, "3": 5, "9": 5}}}`,
+		},
+		{
+			// Out of order values and unkeyed maps stay as printed.
+			`{"type": "map", "data": {"@c": {"1": 5, "0": 4}}}`,
+			`{"type": "map", "data": {"@c": {"1": 5, "0": 4}}}`,
+		},
+		{
+			`{"type": "map", "data": {"@c": 3}}`,
+			`{"type": "map", "data": {"@c": 3}}`,
+		},
+		{
+			`{"type": "stats", "data": {"@s": {"b": {"count": 2, "average": 5, "total": 10}, "a": {"count": 1, "average": 5, "total": 5}}}}`,
+			`{"type": "stats", "data": {"@s": {"a": {"count": 1, "average": 5, "total": 5}, "b": {"count": 2, "average": 5, "total": 10}}}}`,
+		},
+		{
+			`{"type": "hist", "data": {"@h": {"y": [{"min": 1, "max": 1, "count": 2}], "x": [{"min": 4, "max": 7, "count": 2}]}}}`,
+			`{"type": "hist", "data": {"@h": {"x": [{"min": 4, "max": 7, "count": 2}], "y": [{"min": 1, "max": 1, "count": 2}]}}}`,
+		},
+		{
+			// Spacing is kept, so a formatting difference still shows.
+			`{"type": "map", "data": {"@c": {"2":4,"0":4}}}`,
+			`{"type": "map", "data": {"@c": {"0":4,"2":4}}}`,
+		},
+		{`{"type": "printf", "data": "x\n"}`, `{"type": "printf", "data": "x\n"}`},
+	}
+	for _, tt := range tests {
+		if got := sortJSONTies(tt.in); got != tt.want {
+			t.Errorf("sortJSONTies(%s)\n got %s\nwant %s", tt.in, got, tt.want)
 		}
 	}
 }
