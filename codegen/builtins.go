@@ -70,7 +70,7 @@ func init() {
 		"has_key":     {scalar: hasKey},
 		"len":         {},
 		"strncmp":     {scalar: strncmp},
-		"strcontains": {},
+		"strcontains": {scalar: strContains},
 		"sizeof":      {},
 		"offsetof":    {},
 		"cgroupid":    {},
