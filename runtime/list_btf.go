@@ -265,11 +265,11 @@ func cTypeName(t btf.Type) string {
 	case *btf.Fwd:
 		return x.Kind.String() + " " + x.Name
 	case *btf.Const:
-		return "const " + cTypeName(x.Type)
+		return qualify("const", cTypeName(x.Type))
 	case *btf.Volatile:
-		return "volatile " + cTypeName(x.Type)
+		return qualify("volatile", cTypeName(x.Type))
 	case *btf.Restrict:
-		return cTypeName(x.Type) + " restrict"
+		return qualify("restrict", cTypeName(x.Type))
 	case *btf.TypeTag:
 		return cTypeName(x.Type)
 	case *btf.Pointer:
@@ -285,4 +285,13 @@ func cTypeName(t btf.Type) string {
 		return cDecl(x, "")
 	}
 	return t.TypeName()
+}
+
+// qualify puts a qualifier before a type, or after a pointer, as in
+// "const char *const".
+func qualify(qual, typ string) string {
+	if strings.HasSuffix(typ, "*") {
+		return typ + qual
+	}
+	return qual + " " + typ
 }
