@@ -92,7 +92,7 @@ func diffOne(t *testing.T, name, format string, sc diffScript, bpftrace, gbt, wo
 	}
 	switch {
 	case diff != "" && expectFail:
-		t.Skipf("known difference: %s\n-bpftrace +gbt:\n%s", reason, diff)
+		t.Skipf("known difference: %s\n-bpftrace +gbt:\n%s\ngbt stderr:\n%s", reason, diff, got.stderr)
 	case diff != "":
 		t.Errorf("output differs (-bpftrace +gbt):\n%s\nbpftrace stderr:\n%s\ngbt stderr:\n%s",
 			diff, want.stderr, got.stderr)
@@ -112,6 +112,9 @@ var knownFailures = map[string]string{
 		"(`BEGIN { @m -= 2; exit(); }` prints 18446744073709551614), signed in gbt (-2)",
 	"compound_assign.json": "lang: as compound_assign",
 	"signed_fields.json":   "codegen: as signed_fields",
+	"sched_exec": "codegen: __data_loc tracepoint fields are not implemented: " +
+		"`tracepoint:sched:sched_process_exec { printf(\"%s\\n\", str(args->filename)); }` " +
+		"fails with \"this expression is not implemented yet\"",
 	"signed_fields": "codegen: sum(), min(), max() and avg() of a signed tracepoint field " +
 		"(args->ret, typed `kernel` by the checker) make an unsigned aggregation: " +
 		"`tracepoint:syscalls:sys_exit_openat /args->ret == -2/ { @s = sum(args->ret); }` " +
