@@ -41,10 +41,10 @@ func init() {
 		"retval":   {scalar: retval},
 		"argN":     {scalar: argN},
 		"comm":     {}, // a string: emitted by storeString
-		"cpid":     {},
+		"cpid":     {scalar: configValue(ConfigCpid)},
 		"args":     {}, // only through its fields: args.name
-		"kstack":   {},
-		"ustack":   {},
+		"kstack":   {scalar: stackValue(false)},
+		"ustack":   {scalar: stackValue(true)},
 
 		"printf":      {stmt: printf},
 		"exit":        {stmt: exit},
@@ -60,9 +60,9 @@ func init() {
 		"override":    {},
 		"buf":         {},
 		"ksym":        {scalar: ksym},
-		"usym":        {},
-		"kaddr":       {},
-		"uaddr":       {},
+		"usym":        {}, // a user symbol: emitted by storeUsym
+		"kaddr":       {scalar: kaddr},
+		"uaddr":       {scalar: uaddr},
 		"ntop":        {},
 		"macaddr":     {},
 		"clear":       {stmt: mapAction(EventClear)},
@@ -208,6 +208,9 @@ func argN(g *gen, e ast.Expr) *tmp {
 		g.fail(e, "bad argument name %s", id.Name)
 		return g.zero()
 	}
+	if g.plan.usdt != nil {
+		return g.usdtArg(e, n)
+	}
 	var off int16
 	switch {
 	case g.plan.argRegs && n < len(ptRegsArgs):
@@ -306,7 +309,7 @@ func strCall(g *gen, c *ast.Call, off int16, size int) {
 func (g *gen) userPointers() bool {
 	a := g.plan.attach
 	switch a.Kind {
-	case AttachUprobe, AttachUretprobe:
+	case AttachUprobe, AttachUretprobe, AttachUSDT:
 		return true
 	case AttachTracepoint:
 		return a.Group == "syscalls"

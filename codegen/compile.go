@@ -18,6 +18,9 @@ type Options struct {
 	// Types describes the kernel's C types (BTF), for member access
 	// through struct pointers; nil when unavailable.
 	Types TypeInfo
+	// User describes user-space binaries: needed by usdt probes and by
+	// uprobes with wildcards only.
+	User UserInfo
 	// Params are the positional parameters $1..$N.
 	Params []string
 	// MaxStrLen is the size of strings from str() and the default string
@@ -49,6 +52,7 @@ type compiler struct {
 	zero     int // size of the zero map's value; 0 when unused
 	hists    map[string]*HistSpec
 	config   bool
+	stacks   map[string]int // stack map name -> frames (stacks.go)
 	progName map[string]int
 }
 

@@ -83,8 +83,12 @@ const (
 	ConfigStartNs = 0
 	// ConfigNcpus holds the number of possible CPUs (`ncpus`).
 	ConfigNcpus = 8
-	// ConfigSize is the size of the config value.
-	ConfigSize = 16
+	// ConfigCpid holds the pid of the command started with -c (`cpid`),
+	// 0 without one.
+	ConfigCpid = 16
+	// ConfigSize is the size of the fixed part of the config value; the
+	// addresses of Object.Symbols follow (SymbolSlot).
+	ConfigSize = 24
 )
 
 // Names (asm references and CollectionSpec keys) of the internal maps.

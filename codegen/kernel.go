@@ -69,3 +69,74 @@ type Member struct {
 	// does not read.
 	Bitfield bool
 }
+
+// UserInfo describes user-space binaries, for uprobe wildcards and USDT
+// probes: their function symbols and SDT notes. The runtime implements it
+// from the ELF files (resolving library names such as "libc" as it does
+// when it attaches, through the memory maps of the -p process if any);
+// tests use fixed data. The Object records what it was compiled against:
+// the matched function names, and each USDT location's address and
+// argument locations.
+type UserInfo interface {
+	// Path finds the file a probe's binary names ("/bin/bash", "bash",
+	// "libc"), as the runtime finds it when it attaches; the probe
+	// builtin prints it.
+	Path(binary string) (string, error)
+
+	// MatchFuncs expands a function pattern with '*' and '?' wildcards
+	// into the sorted names of binary's function symbols that match. No
+	// match is an error.
+	MatchFuncs(binary, pattern string) ([]string, error)
+
+	// USDT returns the locations of binary's USDT probes that pattern
+	// ("provider:name" or "name", with wildcards) names, sorted by
+	// provider, name and address. No match is an error.
+	USDT(binary, pattern string) ([]USDTProbe, error)
+}
+
+// USDTProbe is one location of a USDT probe: where it is in the file and
+// where its arguments are when it fires. One probe written in the source
+// may have several locations, each compiled into a program of its own.
+type USDTProbe struct {
+	Provider, Name string
+	// PC is the address of the probe's instruction in the file (the
+	// runtime attaches there and checks that the file still has it).
+	PC   uint64
+	Args []USDTArg
+	// ArgErr, when not empty, says why the argument locations could not
+	// be read; the probe still attaches, but reading argN is refused.
+	ArgErr string
+}
+
+// USDTArgKind says where a USDT argument's value is.
+type USDTArgKind int
+
+const (
+	USDTConst  USDTArgKind = iota // the constant Value
+	USDTReg                       // register Reg, shifted right by Shift
+	USDTMem                       // user memory at register Reg + Offset [+ register Index * Scale]
+	USDTGlobal                    // user memory at Addr plus the load bias (the ip register Reg minus the probe's PC)
+)
+
+// USDTArg is the location of one USDT argument, lowered as:
+//
+//	USDTConst   v = Value
+//	USDTReg     v = *(u64 *)(ctx + Reg) >> Shift
+//	USDTMem     v = Size bytes of user memory at *(u64 *)(ctx + Reg) + Offset [+ *(u64 *)(ctx + Index) * Scale]
+//	USDTGlobal  v = Size bytes of user memory at Addr + *(u64 *)(ctx + Reg) - PC
+//
+// then truncated to Size bytes and sign-extended when Signed. Reg and
+// Index are byte offsets of registers in the probe context (struct
+// pt_regs); Index is -1 when there is none.
+type USDTArg struct {
+	Kind   USDTArgKind
+	Size   int
+	Signed bool
+	Value  int64
+	Reg    int16
+	Shift  uint8
+	Offset int64
+	Index  int16
+	Scale  int64
+	Addr   uint64
+}

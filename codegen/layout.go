@@ -11,21 +11,24 @@ import (
 // isScalar reports whether values of t live in a register: integers,
 // booleans, pointers, and the 8-byte ids that user space prints by name
 // (probe: the program's index in Object.Programs; username: the uid;
-// ksym/usym/func: the address).
+// ksym and func in kernel probes: the address; kstack, ustack: the stack
+// id, see stacks.go).
 func isScalar(t *ast.Type) bool {
 	if t == nil {
 		return false
 	}
 	switch t.Kind {
-	case ast.KInt, ast.KBool, ast.KPointer, ast.KProbeName, ast.KUsername, ast.KSymbol:
+	case ast.KInt, ast.KBool, ast.KPointer, ast.KProbeName, ast.KUsername, ast.KStack:
 		return true
+	case ast.KSymbol:
+		return !t.User
 	}
 	return false
 }
 
 // isMemory reports whether values of t live in memory (on the stack).
 func isMemory(t *ast.Type) bool {
-	return t != nil && (t.Kind == ast.KString || t.Kind == ast.KTuple || t.Kind == ast.KTimestamp || t.Kind == ast.KBuffer)
+	return t != nil && (t.Kind == ast.KString || t.Kind == ast.KTuple || t.Kind == ast.KTimestamp || t.Kind == ast.KBuffer || isUsym(t))
 }
 
 // strSize is the byte size of a string type.
@@ -45,6 +48,8 @@ func (c *compiler) sizeOf(t *ast.Type) int {
 		return c.strSize(t)
 	case t.Kind == ast.KTimestamp:
 		return TimestampSize
+	case isUsym(t):
+		return UsymSize
 	case t.Kind == ast.KBuffer:
 		return bufferHeader + align8(t.Size)
 	case t.Kind == ast.KTuple:
@@ -85,7 +90,7 @@ func storable(t *ast.Type) bool {
 		return true
 	case t == nil:
 		return false
-	case t.Kind == ast.KString, t.Kind == ast.KTimestamp, t.Kind == ast.KBuffer:
+	case t.Kind == ast.KString, t.Kind == ast.KTimestamp, t.Kind == ast.KBuffer, isUsym(t):
 		return true
 	case t.Kind == ast.KTuple:
 		for _, e := range t.Elems {

@@ -138,9 +138,10 @@ func (c *compiler) finishMaps() {
 		c.obj.Maps = append(c.obj.Maps, &Map{Name: ZeroName, Kind: MapZero, Type: ebpf.Array,
 			KeySize: 4, ValueSize: uint32(c.zero), MaxEntries: 1})
 	}
+	c.obj.Maps = append(c.obj.Maps, c.stackMaps()...)
 	if c.config {
 		c.obj.Maps = append(c.obj.Maps, &Map{Name: ConfigName, Kind: MapConfig, Type: ebpf.Array,
-			KeySize: 4, ValueSize: ConfigSize, MaxEntries: 1})
+			KeySize: 4, ValueSize: uint32(SymbolSlot(len(c.obj.Symbols))), MaxEntries: 1})
 	}
 }
 

@@ -44,6 +44,8 @@ func (g *gen) store(e ast.Expr, off int16, dst *ast.Type) {
 		g.storeTuple(e, off, dst)
 	case dst.Kind == ast.KTimestamp:
 		g.storeTimestamp(e, off)
+	case isUsym(dst):
+		g.storeUsym(e, off)
 	case dst.Kind == ast.KBuffer:
 		g.storeBuffer(e, off, dst)
 	default:

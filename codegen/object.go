@@ -46,6 +46,11 @@ type Object struct {
 	// record carries the index.
 	JoinSeps []string
 
+	// Symbols are the symbols whose addresses the programs read (kaddr,
+	// uaddr); the runtime writes the address of Symbols[i] into the
+	// config map at SymbolSlot(i).
+	Symbols []SymbolRef
+
 	// Params are the positional parameters the script was compiled with;
 	// they are compile-time constants folded into the programs.
 	Params []string
@@ -105,10 +110,11 @@ const (
 	AttachKretprobe                       // Target
 	AttachUprobe                          // Binary, Target (symbol), Offset
 	AttachUretprobe                       // Binary, Target
+	AttachUSDT                            // Binary, Target ("provider:name"), Offset (the location's address in the file)
 )
 
 var attachNames = [...]string{"begin", "end", "tracepoint", "rawtracepoint", "interval",
-	"profile", "software", "kprobe", "kretprobe", "uprobe", "uretprobe"}
+	"profile", "software", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt"}
 
 func (k AttachKind) String() string { return attachNames[k] }
 
@@ -150,6 +156,7 @@ const (
 	MapScratch                // per-CPU scratch space for big records; not read by user space
 	MapZero                   // an all-zero value that initializes histograms; never written
 	MapDrops                  // per-CPU count of records the full ring buffer refused (events.go)
+	MapStack                  // a stack trace map of kstack or ustack (stacks.go)
 )
 
 // Map is one eBPF map and how the runtime decodes and prints it.

@@ -16,6 +16,7 @@ type plan struct {
 	attach   Attach
 	tp       *TracepointFormat // tracepoints: the record layout, loaded on first use
 	argRegs  bool              // argN reads pt_regs (kprobe/uprobe) rather than a u64 array
+	usdt     *USDTProbe        // usdt: the probe location, whose argument locations argN reads
 }
 
 // expand turns an attach point into the programs it needs: one per
@@ -47,6 +48,8 @@ func (c *compiler) expand(spec *ast.ProbeSpec) []*plan {
 		return c.expandSoftware(spec)
 	case "kprobe", "kretprobe", "uprobe", "uretprobe":
 		return c.expandFuncProbe(spec)
+	case "usdt":
+		return c.expandUSDT(spec)
 	}
 	c.errorf(spec, "probe type %s is not implemented yet", spec.Kind)
 	return nil
@@ -164,7 +167,7 @@ func (c *compiler) expandSoftware(spec *ast.ProbeSpec) []*plan {
 }
 
 func (c *compiler) expandFuncProbe(spec *ast.ProbeSpec) []*plan {
-	if spec.Wildcard {
+	if spec.Wildcard && (spec.Kind == "kprobe" || spec.Kind == "kretprobe") {
 		c.errorf(spec, "%s %q: wildcards are not implemented yet", spec.Kind, spec.Raw)
 		return nil
 	}
@@ -200,7 +203,52 @@ func (c *compiler) expandFuncProbe(spec *ast.ProbeSpec) []*plan {
 		}
 		a.Target, a.Offset = fn, n
 	}
-	return []*plan{{probe: spec.Kind + ":" + spec.Target(), progType: ebpf.Kprobe, attach: a, argRegs: true}}
+	if a.Binary == "" {
+		return []*plan{{probe: spec.Kind + ":" + spec.Target(), progType: ebpf.Kprobe, attach: a, argRegs: true}}
+	}
+	return c.expandUprobe(spec, a)
+}
+
+// expandUprobe makes the programs of a uprobe or uretprobe: one per
+// function of the binary that a pattern with wildcards matches, else one.
+// The probe builtin names the binary's file, as bpftrace does
+// ("uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:malloc" for
+// uprobe:libc:malloc).
+func (c *compiler) expandUprobe(spec *ast.ProbeSpec, a Attach) []*plan {
+	suffix := ""
+	if a.Offset != 0 {
+		suffix = "+" + strconv.FormatUint(a.Offset, 10)
+	}
+	if c.opts.User == nil {
+		if spec.Wildcard {
+			c.errorf(spec, "%s %q: no information about user-space binaries to expand wildcards against", spec.Kind, spec.Raw)
+			return nil
+		}
+		return []*plan{{probe: spec.Kind + ":" + spec.Target(), progType: ebpf.Kprobe, attach: a, argRegs: true}}
+	}
+	if strings.ContainsAny(a.Binary, "*?") {
+		c.errorf(spec, "%s %q: wildcards in the binary are not supported", spec.Kind, spec.Raw)
+		return nil
+	}
+	path, err := c.opts.User.Path(a.Binary)
+	if err != nil {
+		c.errorf(spec, "%v", err)
+		return nil
+	}
+	names := []string{a.Target}
+	if strings.ContainsAny(a.Target, "*?") {
+		if names, err = c.opts.User.MatchFuncs(a.Binary, a.Target); err != nil {
+			c.errorf(spec, "%v", err)
+			return nil
+		}
+	}
+	var out []*plan
+	for _, n := range names {
+		one := a
+		one.Target = n
+		out = append(out, &plan{probe: spec.Kind + ":" + path + ":" + n + suffix, progType: ebpf.Kprobe, attach: one, argRegs: true})
+	}
+	return out
 }
 
 // tracepoint returns the record layout of the program's tracepoint.

@@ -24,6 +24,7 @@ const (
 	KindHardware      ProbeKind = "hardware"
 	KindUprobe        ProbeKind = "uprobe"
 	KindUretprobe     ProbeKind = "uretprobe"
+	KindUSDT          ProbeKind = "usdt"
 	KindKprobe        ProbeKind = "kprobe"
 	KindKretprobe     ProbeKind = "kretprobe"
 	KindFentry        ProbeKind = "fentry"
@@ -43,6 +44,7 @@ const (
 //	software       event ("page-faults")                       count (0: default)
 //	hardware       event ("cycles")                            count (0: default)
 //	uprobe(ret)    binary path              function  offset                              pid (0: all)
+//	usdt           binary path              prov:name address in file                     pid (0: all)
 //	kprobe(ret)    function                           offset
 //	fentry, fexit  function
 //	watchpoint     address (decimal or 0x)
@@ -84,6 +86,8 @@ func (ap AttachPoint) String() string {
 			return fmt.Sprintf("%s:%s:%s+%d", ap.Kind, ap.Target, ap.Symbol, ap.Offset)
 		}
 		return fmt.Sprintf("%s:%s:%s", ap.Kind, ap.Target, ap.Symbol)
+	case KindUSDT:
+		return fmt.Sprintf("usdt:%s:%s", ap.Target, ap.Symbol)
 	case KindKprobe, KindKretprobe:
 		if ap.Offset != 0 {
 			return fmt.Sprintf("%s:%s+%d", ap.Kind, ap.Target, ap.Offset)
@@ -137,6 +141,8 @@ func attach(prog *ebpf.Program, ap AttachPoint) (io.Closer, error) {
 		return AttachSoftware(prog, ap.Target, ap.Period)
 	case KindUprobe, KindUretprobe:
 		return AttachUprobe(prog, ap)
+	case KindUSDT:
+		return attachUSDTPoint(prog, ap)
 	case KindHardware, KindKprobe, KindKretprobe, KindFentry, KindFexit, KindWatchpoint:
 		return attachOptional(prog, ap)
 	case KindBegin, KindEnd:

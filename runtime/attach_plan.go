@@ -35,6 +35,8 @@ func PlanAttachPoint(a codegen.Attach) (AttachPoint, error) {
 		return AttachPoint{Kind: KindUprobe, Target: a.Binary, Symbol: a.Target, Offset: a.Offset}, nil
 	case codegen.AttachUretprobe:
 		return AttachPoint{Kind: KindUretprobe, Target: a.Binary, Symbol: a.Target}, nil
+	case codegen.AttachUSDT:
+		return AttachPoint{Kind: KindUSDT, Target: a.Binary, Symbol: a.Target, Offset: a.Offset}, nil
 	}
 	return AttachPoint{}, fmt.Errorf("attach plan of kind %d: the runtime does not know it", a.Kind)
 }

@@ -15,9 +15,10 @@ import (
 // decoder turns the bytes of event records and map entries, laid out as
 // codegen.Layout describes, into Values for the printers.
 type decoder struct {
-	obj   *codegen.Object
-	users *userNames
-	boot  int64 // bootOffset: CLOCK_MONOTONIC to wall-clock nanoseconds
+	obj    *codegen.Object
+	users  *userNames
+	boot   int64 // bootOffset: CLOCK_MONOTONIC to wall-clock nanoseconds
+	stacks stackDecoder
 }
 
 func newDecoder(obj *codegen.Object) *decoder {
@@ -57,6 +58,10 @@ func (d *decoder) field(b []byte, f codegen.Field) Value {
 		return IntOf(binary.NativeEndian.Uint64(at), t.Size, t.Signed)
 	case ast.KTimestamp:
 		return d.timestamp(at)
+	case ast.KStack:
+		return d.stack(t, at)
+	case ast.KSymbol:
+		return d.symbol(t, at[:f.Size])
 	case ast.KBuffer:
 		// buf(): an 8-byte length, then the bytes (codegen.Layout).
 		n := min(binary.NativeEndian.Uint64(at), uint64(max(t.Size, 0)), uint64(max(f.Size-8, 0)))

@@ -159,7 +159,7 @@ func (l *Loaded) initConfig() error {
 	if err != nil {
 		return err
 	}
-	val := make([]byte, codegen.ConfigSize)
+	val := make([]byte, m.ValueSize())
 	binary.NativeEndian.PutUint64(val[codegen.ConfigStartNs:], uint64(ts.Nano()))
 	binary.NativeEndian.PutUint64(val[codegen.ConfigNcpus:], uint64(ncpus))
 	if err := m.Put(uint32(0), val); err != nil {

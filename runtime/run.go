@@ -33,15 +33,30 @@ type Options struct {
 	// NoMapsAtExit leaves the maps unprinted at exit (the
 	// print_maps_on_exit = false setting).
 	NoMapsAtExit bool
+
+	// Pid, when not 0, is the process of gbt -p: uprobes and usdt probes
+	// attach to it alone, libraries resolve through its memory maps, and
+	// the run ends when it exits. It must exist (*ProcessNotFoundError).
+	Pid int
 }
 
 // Run loads obj, attaches its probes, runs BEGIN, streams events to
-// opts.Out until ctx is done, a program calls exit(), or opts.Command exits;
+// opts.Out until ctx is done, a program calls exit(), or opts.Command or
+// the process opts.Pid exits;
 // then it detaches everything, runs END, prints every non-empty map and
 // returns the exit status: exit()'s code, or 0.
 func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard
+	}
+	var targetDone <-chan struct{}
+	if opts.Pid != 0 {
+		watch, err := WatchProcess(opts.Pid)
+		if err != nil {
+			return 1, err
+		}
+		defer watch.Close()
+		targetDone = watch.Done()
 	}
 	l, err := Load(obj)
 	if err != nil {
@@ -76,7 +91,16 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 		}()
 	}
 
-	begins, ends, links, err := attachPrograms(obj.Programs, l)
+	pid := opts.Pid
+	if held != nil {
+		pid = held.Pid
+	}
+	err = setTarget(obj, l, held, pid)
+	var begins, ends []*ebpf.Program
+	var links []io.Closer
+	if err == nil {
+		begins, ends, links, err = attachPrograms(obj.Programs, l, pid)
+	}
 	detach := func() {
 		for _, c := range links {
 			c.Close()
@@ -108,11 +132,16 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 		cmdDone = held.Done()
 		held = nil
 	}
+	if pid != 0 {
+		stop := r.dec.stacks.follow(pid)
+		defer stop()
+	}
 
 	select {
 	case <-ctx.Done():
 	case <-r.exited:
 	case <-cmdDone:
+	case <-targetDone:
 	case <-r.readerDone():
 	}
 
@@ -157,7 +186,7 @@ type run struct {
 // startEvents makes the event handler of a loaded Object and starts
 // reading its ring buffer, if it has one. Run and Session share it.
 func startEvents(obj *codegen.Object, l *Loaded, out Output) (*run, error) {
-	r := &run{obj: obj, l: l, out: out, dec: newDecoder(obj), exited: make(chan struct{})}
+	r := &run{obj: obj, l: l, out: out, dec: newDecoder(obj).withMaps(l.Maps), exited: make(chan struct{})}
 	if err := r.prepareFormats(); err != nil {
 		return nil, err
 	}
@@ -176,9 +205,10 @@ func startEvents(obj *codegen.Object, l *Loaded, out Output) (*run, error) {
 }
 
 // attachPrograms attaches the loaded programs of progs and returns the
-// BEGIN and END programs, which run through RunOnce, and the links. On
+// BEGIN and END programs, which run through RunOnce, and the links.
+// Uprobes and usdt probes attach to process pid alone unless it is 0. On
 // error nothing stays attached.
-func attachPrograms(progs []*codegen.Program, l *Loaded) (begins, ends []*ebpf.Program, links []io.Closer, err error) {
+func attachPrograms(progs []*codegen.Program, l *Loaded, pid int) (begins, ends []*ebpf.Program, links []io.Closer, err error) {
 	for _, p := range progs {
 		prog := l.Programs[p.Name]
 		switch p.Attach.Kind {
@@ -191,6 +221,7 @@ func attachPrograms(progs []*codegen.Program, l *Loaded) (begins, ends []*ebpf.P
 		}
 		var c io.Closer
 		ap, err := PlanAttachPoint(p.Attach)
+		ap.Pid = pid
 		if err == nil {
 			c, err = Attach(prog, ap)
 		}

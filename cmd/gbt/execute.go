@@ -27,9 +27,16 @@ func execute(o *options, prog *ast.Program, src []byte, settings lang.Settings, 
 			fmt.Fprintf(stderr, "gbt: "+format+"\n", args...)
 		}
 	}
+	if o.pid != 0 {
+		if err := runtime.CheckProcess(o.pid); err != nil {
+			fmt.Fprintf(stderr, "gbt: %v\n", err)
+			return 1
+		}
+	}
 	obj, err := codegen.Compile(prog, codegen.Options{
 		Kernel:      runtime.HostKernelInfo(logf),
 		Types:       runtime.NewBTFTypes(),
+		User:        runtime.HostUserInfo(o.pid),
 		Params:      o.params,
 		MaxStrLen:   settings.MaxStrLen,
 		MaxMapKeys:  settings.MaxMapKeys,
@@ -67,6 +74,7 @@ func execute(o *options, prog *ast.Program, src []byte, settings lang.Settings, 
 		Verbose: o.verbose,
 		DryRun:  o.dryRun,
 		Command: o.command,
+		Pid:     o.pid,
 
 		NoMapsAtExit: !settings.PrintMapsOnExit,
 	})

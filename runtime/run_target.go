@@ -1,0 +1,119 @@
+package runtime
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gbt-project/gbt/codegen"
+)
+
+// setTarget writes what the programs read of the run's target into the
+// config map: the pid of the -c command (cpid), and the addresses of the
+// symbols of kaddr() and uaddr(), user symbols as process pid (the -p or
+// -c process; 0 for none) maps them.
+func setTarget(obj *codegen.Object, l *Loaded, held *HeldCommand, pid int) error {
+	m := l.Maps[codegen.ConfigName]
+	if m == nil {
+		return nil
+	}
+	val := make([]byte, m.ValueSize())
+	if err := m.Lookup(uint32(0), &val); err != nil {
+		return fmt.Errorf("reading the config map: %w", err)
+	}
+	if held != nil {
+		binary.NativeEndian.PutUint64(val[codegen.ConfigCpid:], uint64(held.Pid))
+	}
+	for i, ref := range obj.Symbols {
+		addr, err := symbolAddr(ref, pid)
+		if err != nil {
+			return err
+		}
+		if off := codegen.SymbolSlot(i); off+8 <= len(val) {
+			binary.NativeEndian.PutUint64(val[off:], addr)
+		}
+	}
+	if err := m.Update(uint32(0), val, ebpf.UpdateExist); err != nil {
+		return fmt.Errorf("writing the config map: %w", err)
+	}
+	return nil
+}
+
+// symbolAddr resolves a kaddr() or uaddr() symbol.
+func symbolAddr(ref codegen.SymbolRef, pid int) (uint64, error) {
+	if ref.Binary == "" {
+		ks, err := LoadKernelSymbols()
+		if err != nil {
+			return 0, fmt.Errorf("kaddr(%q): %w", ref.Name, err)
+		}
+		a, ok := ks.Addr(ref.Name)
+		if !ok {
+			return 0, fmt.Errorf("kaddr(%q): no such kernel symbol", ref.Name)
+		}
+		return a, nil
+	}
+	path, err := ResolveBinaryIn(ref.Binary, pid)
+	if err != nil {
+		return 0, fmt.Errorf("uaddr(%q): %w", ref.Name, err)
+	}
+	a, err := NewSymbolizer().Uaddr(path, ref.Name, pid)
+	if err != nil {
+		return 0, fmt.Errorf("uaddr(%q): %w", ref.Name, err)
+	}
+	return a, nil
+}
+
+// followInterval is how often the memory map of the -p or -c process is
+// read again while it lives.
+const followInterval = 20 * time.Millisecond
+
+// follow keeps the Symbolizer's copy of process pid's memory map fresh
+// while the process lives, so that its user stacks and symbols still
+// resolve once it has exited (gbt -c prints its maps after that). The
+// returned function stops it.
+func (sd *stackDecoder) follow(pid int) (stop func()) {
+	if sd.sym == nil {
+		sd.sym = NewSymbolizer()
+	}
+	sym := sd.sym
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(followInterval)
+		defer t.Stop()
+		for {
+			if err := sym.remember(pid); errors.Is(err, errGone) {
+				return
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// errGone says that a process has exited.
+var errGone = errors.New("process has exited")
+
+// remember reads the memory map of process pid now and caches it, unless
+// the process has exited (errGone), when the last copy stays.
+func (s *Symbolizer) remember(pid int) error {
+	m, err := ReadProcMaps(pid)
+	if err != nil || len(m) == 0 {
+		return errGone
+	}
+	s.mu.Lock()
+	s.procs[pid] = &procMaps{maps: m, read: time.Now()}
+	s.mu.Unlock()
+	return nil
+}
