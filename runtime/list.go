@@ -13,7 +13,9 @@ import (
 // This file implements probe listing (gbt -l), as bpftrace does it: a
 // pattern "kind:rest" names a probe kind (or, with wildcards, several) and
 // a glob that each candidate of that kind must match as a whole, '*'
-// spanning ':' too, so 'tracepoint:sched*' finds every sched:* event. A
+// spanning ':' too, so 'tracepoint:sched*' finds every sched:* event; a
+// glob without ':' may also match just the candidate's last part, so
+// 'rawtracepoint:sched_switch' finds vmlinux:sched_switch. A
 // pattern without a kind ("*sleep*") searches every kernel kind, as does
 // no pattern at all. Each kind is one lister below; the kernel kinds take
 // their candidates from tracefs and BTF, the user-space kinds from the
@@ -178,15 +180,6 @@ func (o *ListOptions) fentry() error {
 	return probeFentry()
 }
 
-// anyModule lets a pattern that names no module ("sched_switch") match a
-// "module:name" candidate in any module.
-func anyModule(rest string) string {
-	if strings.Contains(rest, ":") {
-		return rest
-	}
-	return "*:" + rest
-}
-
 // named turns matched targets into probes of a kind.
 func named(kind string, targets []string) []ListedProbe {
 	out := make([]ListedProbe, len(targets))
@@ -196,11 +189,16 @@ func named(kind string, targets []string) []ListedProbe {
 	return out
 }
 
-// matching returns the candidates that match the glob pattern.
+// matching returns the candidates that match the glob pattern as a
+// whole, or, when the pattern has no ':', in their last part: so
+// "sched_switch" finds "vmlinux:sched_switch" and "sched:sched_switch",
+// and "sched*" finds every event of the sched group as well.
 func matching(pattern string, candidates []string) []string {
+	whole := strings.Contains(pattern, ":")
 	var out []string
 	for _, c := range candidates {
-		if globMatch(pattern, c) {
+		last := c[strings.LastIndexByte(c, ':')+1:]
+		if globMatch(pattern, c) || !whole && globMatch(pattern, last) {
 			out = append(out, c)
 		}
 	}

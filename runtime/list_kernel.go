@@ -65,7 +65,7 @@ func (t *Tracefs) tracepointArgs(group, event string) ([]string, error) {
 
 // listRawTracepoints lists the raw tracepoints the kernel's BTF knows, as
 // "rawtracepoint:module:event" (current bpftrace's form; 0.17 had none).
-// A pattern without a module matches the event in any module. Verbose
+// Verbose
 // listings show the tracepoint's arguments from BTF.
 func listRawTracepoints(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
 	all, err := btfModuleNames(o.btfDir(), btfKindTypedef, "btf_trace_")
@@ -73,7 +73,7 @@ func listRawTracepoints(o *ListOptions, kind, rest string) ([]ListedProbe, error
 		return nil, err
 	}
 	sort.Strings(all)
-	matched := matching(anyModule(rest), all)
+	matched := matching(rest, all)
 	out := named(kind, matched)
 	if o.Verbose {
 		err = o.describeBTF(matched, out, func(spec *btf.Spec, name string) ([]string, error) {
@@ -96,7 +96,7 @@ func listFentry(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
 		return nil, err
 	}
 	sort.Strings(all)
-	matched := matching(anyModule(rest), slices.Compact(all))
+	matched := matching(rest, slices.Compact(all))
 	out := named(kind, matched)
 	if o.Verbose {
 		err = o.describeBTF(matched, out, func(spec *btf.Spec, name string) ([]string, error) {
@@ -193,8 +193,7 @@ func listPerfEvents(_ *ListOptions, kind, rest string) ([]ListedProbe, error) {
 // listKprobes lists the kernel functions kprobes can attach to, from
 // tracefs's available_filter_functions, when the kernel has kprobes and
 // lets that file be read; otherwise nothing, silently. A module's
-// function is listed as "kprobe:module:function"; a pattern without a
-// module matches the function in any module.
+// function is listed as "kprobe:module:function".
 func listKprobes(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
 	if o.kprobes() != nil {
 		return nil, nil
@@ -208,7 +207,7 @@ func listKprobes(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
 		return nil, nil
 	}
 	defer f.Close()
-	var matched []string
+	var all []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		// "vfs_read" or "ext4_sync_fs [ext4]"; a ".part.N" or ".cold"
@@ -217,16 +216,14 @@ func listKprobes(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
 		if fn == "" || strings.Contains(fn, ".") {
 			continue
 		}
-		target := fn
 		if hasMod {
-			target = strings.Trim(mod, "[]") + ":" + fn
+			fn = strings.Trim(mod, "[]") + ":" + fn
 		}
-		if globMatch(rest, target) || !strings.Contains(rest, ":") && globMatch(rest, fn) {
-			matched = append(matched, target)
-		}
+		all = append(all, fn)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, nil
 	}
+	matched := matching(rest, all)
 	return named(kind, matched), nil
 }

@@ -98,6 +98,13 @@ func TestListTracepointPatterns(t *testing.T) {
 		// '*' spans the colon: a group prefix finds the group's events.
 		{"tracepoint:raw_sys*", []string{"tracepoint:raw_syscalls:sys_enter", "tracepoint:raw_syscalls:sys_exit"}},
 		{"tracepoint:*:*openat", []string{"tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_exit_openat"}},
+		// Without a ':', the glob may match the event alone.
+		{"tracepoint:sys_enter_openat", []string{"tracepoint:syscalls:sys_enter_openat"}},
+		{"tracepoint:sys_e*", []string{
+			"tracepoint:raw_syscalls:sys_enter", "tracepoint:raw_syscalls:sys_exit",
+			"tracepoint:syscalls:sys_enter_getppid", "tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_exit_openat",
+		}},
+		{"*:sched_switch", []string{"tracepoint:sched:sched_switch"}},
 		// No kind: every kernel kind, here tracepoints and software events.
 		{"*exit*", []string{
 			"tracepoint:raw_syscalls:sys_exit", "tracepoint:sched:sched_process_exit", "tracepoint:syscalls:sys_exit_openat",
