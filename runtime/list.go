@@ -40,6 +40,9 @@ type ListOptions struct {
 	Features *Features
 	// Logf, when set, reports what listing did on the way (mounting tracefs).
 	Logf func(format string, args ...any)
+	// Warnf, when set, reports a source that a listing of several kinds
+	// passed over because it could not be read (tracefs without root).
+	Warnf func(format string, args ...any)
 }
 
 // ListedProbe is one probe of a listing: its full name, usable as an
@@ -80,7 +83,8 @@ var (
 // machine (kprobes where the kernel has none) gives no probes and no error;
 // so does a kind that can list nothing at all (BEGIN, profile). Errors are
 // reported for kinds the pattern names explicitly; when the kind is a
-// wildcard, a source that cannot be read (tracefs without root) is skipped.
+// wildcard, a source that cannot be read (tracefs without root) is skipped
+// and reported through Warnf.
 func ListProbes(pattern string, o ListOptions) ([]ListedProbe, error) {
 	kinds, rest, explicit, err := splitListPattern(pattern)
 	if err != nil {
@@ -96,6 +100,9 @@ func ListProbes(pattern string, o ListOptions) ([]ListedProbe, error) {
 		if err != nil {
 			if explicit {
 				return nil, err
+			}
+			if o.Warnf != nil {
+				o.Warnf("no %s probes listed: %v", kind, err)
 			}
 			continue
 		}

@@ -3,6 +3,7 @@ package runtime
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -257,8 +258,13 @@ func TestListErrors(t *testing.T) {
 	if _, err := ListProbes("tracepoint:*", ListOptions{Tracefs: broken, Features: noKernelKinds}); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("tracepoint:* from a missing tracefs: error %v, want not-exist", err)
 	}
-	got, err := ListProbes("*:cs", ListOptions{Tracefs: broken, BTFDir: t.TempDir(), Features: noKernelKinds})
+	var warnings []string
+	warnf := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
+	got, err := ListProbes("*:cs", ListOptions{Tracefs: broken, BTFDir: t.TempDir(), Features: noKernelKinds, Warnf: warnf})
 	if err != nil || len(got) != 1 || got[0].Name != "software:cs:" {
 		t.Errorf("*:cs from a missing tracefs = %v, %v; want software:cs:", got, err)
+	}
+	if len(warnings) != 1 || !strings.HasPrefix(warnings[0], "no tracepoint probes listed: ") {
+		t.Errorf("*:cs from a missing tracefs warned %q, want one warning about tracepoints", warnings)
 	}
 }

@@ -19,7 +19,12 @@ func listProbes(o *options, stdout, stderr io.Writer) int {
 		Verbose: o.verbose,
 		Pid:     o.pid,
 		Logf: func(format string, args ...any) {
-			fmt.Fprintf(stderr, "gbt: "+format+"\n", args...)
+			if o.verbose {
+				fmt.Fprintf(stderr, "gbt: "+format+"\n", args...)
+			}
+		},
+		Warnf: func(format string, args ...any) {
+			fmt.Fprintf(stderr, "gbt: warning: "+format+"\n", args...)
 		},
 	})
 	if err == nil {
