@@ -43,7 +43,9 @@ import (
 // tests run the workload at the same time (go test runs packages in
 // parallel), so this one builds it under a name of its own, diffComm, and
 // runs both tracers on a copy of each script whose "workload" literals say
-// that name.
+// that name. The tracers run in the directory of the workload's binary,
+// where ./workload is a link to it, so that scripts can put uprobes on
+// uprobe:./workload:FUNC.
 //
 // Scripts in pending use features of issue 4 that gbt does not do yet, and
 // scripts in knownFailures show gbt bugs outside this test's reach; both
@@ -63,6 +65,11 @@ func TestDiff(t *testing.T) {
 	workload := filepath.Join(dir, diffComm)
 	goBuild(t, gbt, ".")
 	goBuild(t, workload, "../../testdata/workload")
+	// Scripts probe the workload's functions as ./workload: the tracers run
+	// in dir, where that name leads to it.
+	if err := os.Symlink(diffComm, filepath.Join(dir, "workload")); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, path := range scripts {
 		sc, err := readDiffScript(path, dir)
@@ -243,6 +250,7 @@ func runTracer(t *testing.T, tracer, command, format string, sc diffScript) trac
 	defer cancel()
 	args := append([]string{"-f", format, "-c", command, "--", sc.path}, sc.args...)
 	cmd := exec.CommandContext(ctx, tracer, args...)
+	cmd.Dir = filepath.Dir(sc.path)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	// The tracer and the workload it starts form one process group, which a
