@@ -68,7 +68,7 @@ func init() {
 		"clear":       {stmt: mapAction(EventClear)},
 		"zero":        {stmt: mapAction(EventZero)},
 		"has_key":     {scalar: hasKey},
-		"len":         {},
+		"len":         {scalar: mapLen},
 		"strncmp":     {scalar: strncmp},
 		"strcontains": {scalar: strContains},
 		"sizeof":      {},

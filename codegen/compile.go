@@ -146,6 +146,13 @@ type gen struct {
 	ctxSlot int16
 	ctxUsed bool
 	failed  bool
+
+	// Map iteration callbacks (callbacks.go): the subprograms emitted so
+	// far, shared by a program and its callbacks; whether this is a
+	// callback's body; where exit() and return jump in it.
+	subprogs   *[]asm.Instructions
+	inCallback bool
+	out        string
 }
 
 // variable is a scratch variable's stack slot.
@@ -195,6 +202,7 @@ func (c *compiler) compileProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) {
 	insns = prune(insns)
 	name := c.uniqueName(pl.probe)
 	insns[0] = insns[0].WithSymbol(name)
+	insns = g.withSubprograms(name, insns)
 	c.obj.Programs = append(c.obj.Programs, &Program{
 		Name: name, Probe: pl.probe, Pos: spec.Pos(), Type: pl.progType,
 		Attach: pl.attach, Insns: insns, License: License,

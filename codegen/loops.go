@@ -30,7 +30,7 @@ func (g *gen) whileStmt(x *ast.WhileStmt) {
 
 func (g *gen) forStmt(x *ast.ForStmt) {
 	if x.Map != nil {
-		g.fail(x, "for over a map is not implemented yet")
+		g.forMapStmt(x)
 		return
 	}
 	v := g.vars[x.Var.Name]

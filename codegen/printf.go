@@ -101,7 +101,7 @@ func exit(g *gen, c *ast.Call) {
 	}
 	g.header(rec, EventExit, 0)
 	g.output(rec, ExitRecordSize)
-	g.emit(asm.Ja.Label("out"))
+	g.emit(asm.Ja.Label(g.outLabel()))
 }
 
 // scratchRecord builds a printf record too big for the stack in the

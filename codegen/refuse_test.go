@@ -14,7 +14,8 @@ func TestRefusals(t *testing.T) {
 	tests := []struct{ src, msg string }{
 		{`BEGIN { $t = (struct task_struct *)curtask; @ = $t->flags; }`, "bit-field flags"},
 		{`BEGIN { $t = (struct task_struct *)curtask; @ = $t->nosuch; }`, "no member named nosuch"},
-		{`BEGIN { @m[1] = 1; for ($kv : @m) { printf("x"); } }`, "for over a map is not implemented yet"},
+		{`BEGIN { $y = 1; @m[1] = 1; for ($kv : @m) { printf("%d", $y); } }`, "variable $y is declared outside the for loop over a map"},
+		{`BEGIN { @m[1] = count(); for ($kv : @m) { printf("x"); } }`, "a for loop over the aggregation map @m is not implemented yet"},
 		{`kfunc:vfs_read { @ = count(); }`, "probe type fentry is not implemented yet"},
 		{`BEGIN { $a = str($1); $b = str($1); $c = str($1); $d = str($1); $e = str($1); $f = str($1); $g = str($1); $h = str($1); }`,
 			"needs 520 bytes of stack, more than the 512"},

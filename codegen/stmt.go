@@ -8,7 +8,11 @@ import (
 
 // allocVars gives every scratch variable of the probe a stack slot for the
 // whole program, sized for the largest value assigned to it.
-func (g *gen) allocVars(p *ast.Probe) {
+func (g *gen) allocVars(p *ast.Probe) { g.allocBlockVars(p.Body) }
+
+// allocBlockVars gives slots to the variables assigned in b, except in the
+// bodies of for loops over maps, which run in callbacks of their own.
+func (g *gen) allocBlockVars(b *ast.Block) {
 	types := map[string]*ast.Type{}
 	var names []string
 	note := func(v *ast.Var, value ast.Expr) {
@@ -51,11 +55,11 @@ func (g *gen) allocVars(p *ast.Probe) {
 		case *ast.ForStmt:
 			if x.Map == nil {
 				note(x.Var, nil)
+				walk(x.Body)
 			}
-			walk(x.Body)
 		}
 	}
-	walk(p.Body)
+	walk(b)
 	for _, n := range names {
 		t := types[n]
 		g.vars[n] = &variable{off: g.stack.alloc(max(8, g.c.sizeOf(t))), typ: t}
@@ -114,7 +118,7 @@ func (g *gen) stmt(s ast.Stmt) {
 			g.fail(x, "return with a value is not implemented yet")
 			return
 		}
-		g.emit(asm.Ja.Label("out"))
+		g.emit(asm.Ja.Label(g.outLabel()))
 	default:
 		g.fail(s, "this statement is not implemented yet")
 	}

@@ -1,0 +1,182 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gbt-project/gbt/lang/ast"
+)
+
+// Map iteration: `for ($kv : @map) { body }` and len(@map) call the
+// bpf_for_each_map_elem helper with a callback, a BPF subprogram emitted
+// after the probe's own instructions and referenced by a function pointer.
+// The kernel calls it with R1 = the map, R2 = the key, R3 = the value and
+// R4 = the context pointer the program passed, here the address of the
+// program's saved context (its ctx slot), so that builtins in the body can
+// read the probe's context. The callback returns 0 to go on and 1 to stop.
+//
+// The body runs in the callback's own stack frame: $kv and the variables
+// the body assigns live there; variables of the enclosing probe are not
+// reachable from it. break stops the iteration, continue goes to the next
+// element, exit() and return stop it too.
+//
+// Programs with subprograms carry BTF function information for every
+// function, which the kernel requires for function pointers.
+
+// callbackGen returns a generator for a callback body named name: its own
+// stack frame, registers and variables, sharing the label counter and the
+// subprogram list with g.
+func (g *gen) callbackGen(name string) *gen {
+	cb := &gen{c: g.c, probe: g.probe, spec: g.spec, plan: g.plan, index: g.index,
+		alias: map[string]string{}, vars: map[string]*variable{}, labels: g.labels,
+		src: g.src, subprogs: g.subprogs, inCallback: true}
+	if cb.subprogs == nil {
+		cb.subprogs = &[]asm.Instructions{}
+		g.subprogs = cb.subprogs
+	}
+	cb.regs = newRegAlloc(cb, []asm.Register{asm.R6, asm.R7, asm.R8, asm.R9})
+	cb.ctxSlot = cb.stack.alloc(8)
+	cb.pending = name
+	return cb
+}
+
+// finishCallback adds a callback's instructions to the subprograms and
+// takes its label count and failure back into g.
+func (g *gen) finishCallback(cb *gen) {
+	g.labels = cb.labels
+	if cb.failed {
+		g.failed = true
+		return
+	}
+	if cb.stack.overrun {
+		g.fail(cb.probe, "a for loop's body needs %d bytes of stack, more than the kernel allows", cb.stack.max)
+		return
+	}
+	insns := cb.insns
+	for i, ins := range insns {
+		if to, ok := cb.alias[ins.Reference()]; ok && ins.OpCode.Class().IsJump() {
+			insns[i] = ins.WithReference(to)
+		}
+	}
+	*g.subprogs = append(*g.subprogs, prune(insns))
+}
+
+// forEachMapElem calls bpf_for_each_map_elem(map, callback, &ctx slot, 0);
+// the helper's result, the number of elements visited, is in R0.
+func (g *gen) forEachMapElem(mp *Map, callback string) {
+	g.ctxUsed = true
+	fn := asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}
+	g.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(mp.Name),
+		fn.WithReference(callback),
+		asm.Mov.Reg(asm.R3, asm.RFP), asm.Add.Imm(asm.R3, int32(g.ctxSlot)),
+		asm.Mov.Imm(asm.R4, 0),
+		asm.FnForEachMapElem.Call())
+}
+
+// iterableMap returns the map of a for loop or len(), or nil after
+// reporting why it cannot be iterated.
+func (g *gen) iterableMap(m *ast.MapExpr, what string) *Map {
+	mp := g.scriptMap(m, nil)
+	if mp == nil {
+		return nil
+	}
+	if mp.Agg != ast.AggNone && what == "for" {
+		g.fail(m, "a for loop over the aggregation map %s is not implemented yet", m.Name)
+		return nil
+	}
+	return mp
+}
+
+// forMapStmt emits `for ($kv : @map) { body }`.
+func (g *gen) forMapStmt(x *ast.ForStmt) {
+	mp := g.iterableMap(x.Map, "for")
+	if mp == nil {
+		return
+	}
+	kvType := x.Var.Type()
+	if kvType == nil || kvType.Kind != ast.KTuple || len(kvType.Elems) != 2 || mp.Key == nil {
+		g.fail(x.Var, "%s has no (key, value) type", x.Var.Name)
+		return
+	}
+	name := g.newLabel("formap")
+	cb := g.callbackGen(name)
+	brk, cont := cb.newLabel("fmbreak"), cb.newLabel("fmnext")
+	cb.out = brk
+	cb.allocBlockVars(x.Body)
+	kv := &variable{off: cb.stack.alloc(cb.c.sizeOf(kvType)), typ: kvType}
+	cb.vars[x.Var.Name] = kv
+	layout := cb.c.field(kvType, 0)
+	// The context, then the key and the value, copied into $kv.
+	cb.emit(asm.LoadMem(asm.R0, asm.R4, 0, asm.DWord), asm.StoreMem(asm.RFP, cb.ctxSlot, asm.R0, asm.DWord))
+	for part, src := range []asm.Register{asm.R2, asm.R3} {
+		f := layout.Elems[part]
+		size := mp.Key.Size
+		if part == 1 {
+			size = mp.Value.Size
+		}
+		for i := 0; i < min(size, align8(f.Size)); i += 8 {
+			cb.emit(asm.LoadMem(asm.R0, src, int16(i), asm.DWord),
+				asm.StoreMem(asm.RFP, kv.off+int16(f.Offset+i), asm.R0, asm.DWord))
+		}
+	}
+	cb.loopBody(x.Body, loop{cont: cont, brk: brk})
+	cb.label(cont)
+	cb.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	cb.label(brk)
+	cb.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
+	g.finishCallback(cb)
+	g.forEachMapElem(mp, name)
+}
+
+// mapLen emits len(@map): the number of elements, which
+// bpf_for_each_map_elem returns when its callback visits them all.
+func mapLen(g *gen, e ast.Expr) *tmp {
+	c := e.(*ast.Call)
+	m, ok := c.Args[0].(*ast.MapExpr)
+	if !ok {
+		g.fail(c.Args[0], "len of a stack is not implemented yet")
+		return g.zero()
+	}
+	mp := g.iterableMap(m, "len")
+	if mp == nil {
+		return g.zero()
+	}
+	name := g.newLabel("maplen")
+	cb := g.callbackGen(name)
+	cb.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	g.finishCallback(cb)
+	g.flush()
+	g.forEachMapElem(mp, name)
+	t := g.regs.alloc()
+	g.emit(asm.Mov.Reg(t.reg, asm.R0))
+	return t
+}
+
+// withSubprograms appends the callbacks after a program's instructions,
+// with the BTF function information the kernel needs for them.
+func (g *gen) withSubprograms(name string, insns asm.Instructions) asm.Instructions {
+	if g.subprogs == nil || len(*g.subprogs) == 0 {
+		return insns
+	}
+	u64 := &btf.Int{Name: "unsigned long", Size: 8}
+	i32 := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
+	ptr := &btf.Pointer{Target: &btf.Void{}}
+	insns[0] = btf.WithFuncMetadata(insns[0], &btf.Func{Name: name, Linkage: btf.GlobalFunc,
+		Type: &btf.FuncProto{Return: i32, Params: []btf.FuncParam{{Name: "ctx", Type: ptr}}}})
+	for _, sub := range *g.subprogs {
+		sub[0] = btf.WithFuncMetadata(sub[0], &btf.Func{Name: sub[0].Symbol(), Linkage: btf.StaticFunc,
+			Type: &btf.FuncProto{Return: u64, Params: []btf.FuncParam{
+				{Name: "map", Type: ptr}, {Name: "key", Type: ptr}, {Name: "value", Type: ptr}, {Name: "ctx", Type: ptr}}}})
+		insns = append(insns, sub...)
+	}
+	return insns
+}
+
+// outLabel is where exit() and return jump: the end of the program, or in
+// a callback the label that stops the iteration.
+func (g *gen) outLabel() string {
+	if g.out != "" {
+		return g.out
+	}
+	return "out"
+}
