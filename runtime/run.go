@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cilium/ebpf"
 
@@ -75,6 +76,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 	if err != nil {
 		return 1, err
 	}
+	r.stopAtExit.Store(true)
 
 	var held *HeldCommand
 	if opts.Command != "" {
@@ -146,6 +148,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 	}
 
 	detach()
+	r.endExit(opts.Stderr)
 	for _, prog := range ends {
 		if _, err := RunOnce(prog); err != nil {
 			fmt.Fprintf(opts.Stderr, "gbt: END: %v\n", err)
@@ -181,6 +184,26 @@ type run struct {
 	exitOnce sync.Once
 	exited   chan struct{}
 	code     int
+
+	// stopAtExit makes the records that follow the first exit record
+	// (events of probes that fired before they were detached) go unprinted,
+	// as bpftrace's output stops at exit(); afterExit is set while they
+	// are being dropped. Run sets stopAtExit; the REPL's Session prints
+	// everything.
+	stopAtExit atomic.Bool
+	afterExit  atomic.Bool
+}
+
+// endExit is called once every probe is detached and before END runs: it
+// lets the records sent after exit() arrive (and be dropped), then lets
+// END's own records print.
+func (r *run) endExit(stderr io.Writer) {
+	if r.reader != nil && r.afterExit.Load() {
+		if err := r.reader.Sync(); err != nil {
+			fmt.Fprintf(stderr, "gbt: reading events: %v\n", err)
+		}
+	}
+	r.afterExit.Store(false)
 }
 
 // startEvents makes the event handler of a loaded Object and starts
@@ -267,6 +290,9 @@ func (r *run) event(rec []byte) error {
 		return nil
 	}
 	kind, index := codegen.SplitEventHeader(binary.NativeEndian.Uint64(rec))
+	if r.afterExit.Load() {
+		return nil
+	}
 	switch kind {
 	case codegen.EventPrintf:
 		if int(index) >= len(r.formats) {
@@ -282,7 +308,10 @@ func (r *run) event(rec []byte) error {
 		if len(rec) >= codegen.ExitRecordSize {
 			r.code = int(int64(binary.NativeEndian.Uint64(rec[codegen.EventHeaderSize:])))
 		}
-		r.exitOnce.Do(func() { close(r.exited) })
+		r.exitOnce.Do(func() {
+			r.afterExit.Store(r.stopAtExit.Load())
+			close(r.exited)
+		})
 	case codegen.EventPrint:
 		return r.printMap(rec, index)
 	case codegen.EventClear, codegen.EventZero:
