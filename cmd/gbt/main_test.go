@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -30,17 +31,32 @@ func TestMain(m *testing.M) {
 // holds for root, and also under GBT_KERNEL_TESTS=1, so that there a story
 // that cannot reach the kernel fails instead of skipping.
 //
-// Besides gbt, the stories can run `workload` (testdata/workload, built
-// once per test run; $WORKLOAD is its path) and use the commands of
-// scriptCmds: waitattached, signal.
+// Besides gbt, the stories can run the workload (testdata/workload, built
+// once per test run, at $WORKLOAD) and use the commands of scriptCmds:
+// waitattached, signal. Stories run in parallel with each other and with
+// whatever else the machine runs, so each story also gets the workload
+// under a name of its own, $WL, on PATH: that is the workload's comm,
+// which the scripts filter on (usually as `comm == str($1)` with $WL as
+// the argument).
 func TestScript(t *testing.T) {
 	wl := workload(t)
+	var stories atomic.Int32
 	testscript.Run(t, testscript.Params{
 		Dir:           "../../testdata/script",
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
+			// At most 15 characters, the kernel's limit for comm.
+			name := fmt.Sprintf("wl%d_%d", os.Getpid()%100000, stories.Add(1))
+			bin := filepath.Join(env.WorkDir, ".bin")
+			if err := os.Mkdir(bin, 0o755); err != nil {
+				return err
+			}
+			if err := os.Symlink(wl, filepath.Join(bin, name)); err != nil {
+				return err
+			}
 			env.Setenv("WORKLOAD", wl)
-			env.Setenv("PATH", filepath.Dir(wl)+string(filepath.ListSeparator)+env.Getenv("PATH"))
+			env.Setenv("WL", name)
+			env.Setenv("PATH", bin+string(filepath.ListSeparator)+env.Getenv("PATH"))
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
@@ -68,7 +84,7 @@ var (
 )
 
 // workload builds testdata/workload once per test binary and returns its
-// path. The directory holds nothing else, so it can go first on PATH.
+// path.
 func workload(t *testing.T) string {
 	t.Helper()
 	workloadOnce.Do(func() {
@@ -113,9 +129,9 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 			time.Sleep(10 * time.Millisecond)
 		}
 	},
-	// signal SIG NAME: send SIG (INT, TERM, ...) to the background command
-	// NAME (gbt, workload) started last. The built-in kill knows only INT
-	// and KILL.
+	// signal SIG NAME: send SIG (INT, TERM, HUP) to the background
+	// command NAME (gbt, $WL) started last. The built-in kill knows only
+	// INT and KILL.
 	"signal": func(ts *testscript.TestScript, neg bool, args []string) {
 		if neg || len(args) != 2 {
 			ts.Fatalf("usage: signal SIG NAME")
