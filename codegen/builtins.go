@@ -75,7 +75,7 @@ func init() {
 		"offsetof":    {},
 		"cgroupid":    {},
 		"path":        {},
-		"reg":         {},
+		"reg":         {scalar: reg},
 		"kptr":        {},
 		"uptr":        {},
 

@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-project/gbt/lang/ast"
@@ -106,6 +107,32 @@ func symbolName(g *gen, e ast.Expr) (string, bool) {
 			return lit.Value, true
 		}
 	}
-	g.fail(e, "%s needs a symbol name as a string literal", c.Name)
+	g.fail(e, "%s needs a name as a string literal", c.Name)
 	return "", false
+}
+
+// ptRegs are the x86-64 struct pt_regs members in order, 8 bytes each.
+// Kprobes, uprobes and usdt probes get pt_regs as their context; perf
+// event programs (profile, interval, software) get a struct that starts
+// with it.
+var ptRegs = []string{"r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8",
+	"ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss"}
+
+// reg emits reg("name"): a register of the probed context.
+func reg(g *gen, e ast.Expr) *tmp {
+	name, ok := symbolName(g, e)
+	if !ok {
+		return g.zero()
+	}
+	if !g.plan.argRegs && g.plan.progType != ebpf.PerfEvent {
+		g.fail(e, "reg is not available in %s probes", g.spec.Kind)
+		return g.zero()
+	}
+	for i, r := range ptRegs {
+		if r == name {
+			return g.ctxLoad(int16(8 * i))
+		}
+	}
+	g.fail(e, "unknown register %q", name)
+	return g.zero()
 }

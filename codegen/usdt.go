@@ -39,6 +39,7 @@ func (c *compiler) expandUSDT(spec *ast.ProbeSpec) []*plan {
 			progType: ebpf.Kprobe,
 			attach:   Attach{Kind: AttachUSDT, Binary: binary, Target: p.Provider + ":" + p.Name, Offset: p.PC},
 			usdt:     p,
+			argRegs:  true,
 		})
 	}
 	return out

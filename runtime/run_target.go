@@ -59,16 +59,26 @@ func symbolAddr(ref codegen.SymbolRef, pid int) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("uaddr(%q): %w", ref.Name, err)
 	}
-	a, err := NewSymbolizer().Uaddr(path, ref.Name, pid)
+	sym := NewSymbolizer()
+	a, err := sym.Uaddr(path, ref.Name, pid)
+	if err != nil && pid != 0 {
+		// The -c command has not exec'd the binary yet: the address
+		// in the file, as for no process.
+		a, err = sym.Uaddr(path, ref.Name, 0)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("uaddr(%q): %w", ref.Name, err)
 	}
 	return a, nil
 }
 
-// followInterval is how often the memory map of the -p or -c process is
-// read again while it lives.
-const followInterval = 20 * time.Millisecond
+// The memory map of the -p or -c process is read again every
+// followFirst at first, when the -c command is about to exec and load its
+// libraries, then less and less often, down to every followLast.
+const (
+	followFirst = time.Millisecond
+	followLast  = 50 * time.Millisecond
+)
 
 // follow keeps the Symbolizer's copy of process pid's memory map fresh
 // while the process lives, so that its user stacks and symbols still
@@ -83,8 +93,7 @@ func (sd *stackDecoder) follow(pid int) (stop func()) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(followInterval)
-		defer t.Stop()
+		wait := followFirst
 		for {
 			if err := sym.remember(pid); errors.Is(err, errGone) {
 				return
@@ -92,8 +101,9 @@ func (sd *stackDecoder) follow(pid int) (stop func()) {
 			select {
 			case <-done:
 				return
-			case <-t.C:
+			case <-time.After(wait):
 			}
+			wait = min(wait*5/4, followLast)
 		}
 	}()
 	return func() {

@@ -123,16 +123,17 @@ func (s *Symbolizer) Uaddr(path, name string, pid int) (uint64, error) {
 	if pid == 0 || syms.Type == elf.ET_EXEC {
 		return sym.Addr, nil
 	}
-	off, err := syms.FileOffset(sym.Addr)
-	if err != nil {
-		return 0, err
-	}
+	// The load bias, from any mapping of the file: the symbol may be
+	// data in .bss, which has no bytes in the file to be mapped.
 	for _, m := range s.maps(pid, false) {
-		if sameFile(m, path) && off >= m.Offset && off < m.Offset+(m.End-m.Start) {
-			return m.Start + off - m.Offset, nil
+		if !sameFile(m, path) {
+			continue
+		}
+		if vaddr, ok := syms.VirtAddr(m.Offset); ok {
+			return sym.Addr + m.Start - vaddr, nil
 		}
 	}
-	return 0, fmt.Errorf("process %d has not mapped %s at %s", pid, name, path)
+	return 0, fmt.Errorf("process %d has not mapped %s", pid, path)
 }
 
 // hexAddr formats an unresolved address as bpftrace 0.17 does.
