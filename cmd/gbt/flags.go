@@ -28,8 +28,11 @@ const usage = `usage: gbt [options] FILE [ARG...]
        gbt [options] -e 'PROGRAM' [ARG...]
        gbt [options] TOOL [ARG...]
        gbt tools
+       gbt [options] repl [ARG...]
 
-gbt runs bpftrace scripts: one static binary, no LLVM.
+gbt runs bpftrace scripts: one static binary, no LLVM. With no script on
+a terminal, or as gbt repl, it starts an interactive session: each probe
+block typed is attached at once (type .help there).
 
 options:
   -e PROGRAM     run PROGRAM

@@ -40,6 +40,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case o.file == "tools" && len(o.params) == 0:
 		listTools(stdout)
 		return 0
+	case o.program == "" && (o.file == "repl" || o.file == "" && isTerminal(stdin)):
+		return runREPL(o, stdin, stdout, stderr)
 	}
 	name, src, err := readScript(o, stdin)
 	if err != nil {

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/gbt-project/gbt/codegen"
+	"github.com/gbt-project/gbt/lang"
+	"github.com/gbt-project/gbt/lang/ast"
+	"github.com/gbt-project/gbt/runtime"
+)
+
+// The REPL's program is the concatenation of the blocks the user typed,
+// each starting on a new line. A new block is parsed, checked and compiled
+// as part of the whole program, through the same entry points as `gbt -e`
+// (lang.Parse, lang.ResolveSettings, lang.Check, codegen.Compile), so
+// that map types stay consistent across blocks; then only the new block's
+// programs are loaded (runtime.Session.Add). Detached blocks stay in the
+// program: their maps live on, and the programs, printf formats and
+// strftime formats of the earlier blocks keep their indices in every
+// later Object, which the maps' probe-name keys rely on. Diagnostics are
+// positioned in the whole program and drawn against the block they fall
+// in.
+
+// replBlock is one block of the session's program.
+type replBlock struct {
+	n        int    // the block's number, from 1, what .probes and .detach use; 0 when it loads nothing
+	text     string // as typed, without a final newline
+	programs int    // how many programs it loaded
+	live     *runtime.Block
+	detached bool
+}
+
+// program is the session's source with the new block at its end.
+type program struct {
+	src    []byte
+	blocks []*replBlock // the blocks in src, the new one last
+	starts []int        // the offset at which each block starts
+	lines  []int        // the line on which each block starts, from 1
+}
+
+// compose joins the blocks' texts, one after another.
+func compose(blocks []*replBlock) *program {
+	p := &program{blocks: blocks}
+	var b strings.Builder
+	line := 1
+	for _, bl := range blocks {
+		p.starts = append(p.starts, b.Len())
+		p.lines = append(p.lines, line)
+		b.WriteString(bl.text)
+		b.WriteByte('\n')
+		line += strings.Count(bl.text, "\n") + 1
+	}
+	p.src = []byte(b.String())
+	return p
+}
+
+// newStart is the offset of the new block in src.
+func (p *program) newStart() int { return p.starts[len(p.starts)-1] }
+
+// compile parses, checks and compiles the whole program, and returns the
+// Object and the programs of the new block.
+func (r *repl) compile(p *program) (*codegen.Object, []*codegen.Program, error) {
+	prog, err := lang.Parse(replFile, p.src)
+	var settings lang.Settings
+	if err == nil {
+		settings, err = lang.ResolveSettings(prog, os.Getenv)
+	}
+	if err == nil {
+		err = lang.Check(prog, lang.CheckOptions{Params: r.o.params, MaxStrLen: settings.MaxStrLen})
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	obj, err := codegen.Compile(prog, codegen.Options{
+		Kernel:      r.kernel,
+		Types:       r.types,
+		Params:      r.o.params,
+		MaxStrLen:   settings.MaxStrLen,
+		MaxMapKeys:  settings.MaxMapKeys,
+		RingbufSize: settings.PerfRbPages * replPageSize,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var progs []*codegen.Program
+	for _, pr := range obj.Programs {
+		if pr.Pos.Offset >= p.newStart() {
+			progs = append(progs, pr)
+		}
+	}
+	return obj, progs, nil
+}
+
+// replFile is the file name of the session's program in diagnostics
+// before they are drawn against their block.
+const replFile = "repl"
+
+// replPageSize is the unit of the perf_rb_pages setting.
+const replPageSize = 4096
+
+// render draws an error of the compile or the load: each diagnostic
+// against the block it falls in, named "stdin" for the block just typed
+// and "block N" for an earlier one.
+func (p *program) render(err error) string {
+	var list ast.ErrorList
+	var d *ast.Diagnostic
+	var le *runtime.LoadError
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &d):
+		list = ast.ErrorList{d}
+	case errors.As(err, &le) && le.Report != nil:
+		list = ast.ErrorList{le.Report.Diagnostic(replFile)}
+	default:
+		return fmt.Sprintf("gbt: %v\n", err)
+	}
+	var b strings.Builder
+	for _, d := range list {
+		i := p.blockAt(d.Pos.Offset)
+		bd := *d
+		bd.File = "stdin"
+		if i < len(p.blocks)-1 {
+			bd.File = fmt.Sprintf("block %d", p.blocks[i].n)
+		}
+		text := []byte(p.blocks[i].text)
+		bd.Pos = p.rebase(i, d.Pos)
+		bd.End = p.rebase(i, d.End)
+		if d.End.Offset > p.starts[i]+len(text) {
+			bd.End = endOf(text)
+		}
+		b.WriteString(bd.Render(text))
+	}
+	return b.String()
+}
+
+// blockAt returns the index of the block holding offset.
+func (p *program) blockAt(offset int) int {
+	i := len(p.starts) - 1
+	for i > 0 && p.starts[i] > offset {
+		i--
+	}
+	return i
+}
+
+// rebase makes a position in src relative to block i's text.
+func (p *program) rebase(i int, pos ast.Pos) ast.Pos {
+	if !pos.IsValid() {
+		return pos
+	}
+	return ast.Pos{Offset: pos.Offset - p.starts[i], Line: pos.Line - p.lines[i] + 1, Col: pos.Col}
+}
+
+// endOf is the position just past the end of text.
+func endOf(text []byte) ast.Pos {
+	last := bytes.LastIndexByte(text, '\n')
+	return ast.Pos{Offset: len(text), Line: 1 + bytes.Count(text, []byte("\n")), Col: len(text) - last}
+}
+
+// script is the text .save writes: the blocks still loaded (and those
+// that load nothing, such as #define lines, which later blocks may use),
+// in order, one blank line apart, as a runnable script.
+func script(blocks []*replBlock) string {
+	var parts []string
+	for _, b := range blocks {
+		if !b.detached {
+			parts = append(parts, b.text)
+		}
+	}
+	return strings.Join(parts, "\n\n") + "\n"
+}
