@@ -41,15 +41,16 @@ func (g *gen) callbackGen(name string) *gen {
 }
 
 // finishCallback adds a callback's instructions to the subprograms and
-// takes its label count and failure back into g.
-func (g *gen) finishCallback(cb *gen) {
+// takes its label count and failure back into g; n is the construct that
+// needed the callback.
+func (g *gen) finishCallback(cb *gen, n ast.Node) {
 	g.labels = cb.labels
 	if cb.failed {
 		g.failed = true
 		return
 	}
 	if cb.stack.overrun {
-		g.fail(cb.probe, "a for loop's body needs %d bytes of stack, more than the kernel allows", cb.stack.max)
+		g.fail(n, "a for loop's body needs %d bytes of stack, more than the kernel allows", cb.stack.max)
 		return
 	}
 	insns := cb.insns
@@ -68,7 +69,7 @@ func (g *gen) forEachMapElem(mp *Map, callback string) {
 	fn := asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}
 	g.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(mp.Name),
 		fn.WithReference(callback),
-		asm.Mov.Reg(asm.R3, asm.RFP), asm.Add.Imm(asm.R3, int32(g.ctxSlot)),
+		onRealStack(asm.Mov.Reg(asm.R3, asm.RFP)), asm.Add.Imm(asm.R3, int32(g.ctxSlot)),
 		asm.Mov.Imm(asm.R4, 0),
 		asm.FnForEachMapElem.Call())
 }
@@ -124,7 +125,7 @@ func (g *gen) forMapStmt(x *ast.ForStmt) {
 	cb.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	cb.label(brk)
 	cb.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
-	g.finishCallback(cb)
+	g.finishCallback(cb, x)
 	g.forEachMapElem(mp, name)
 }
 
@@ -144,7 +145,7 @@ func mapLen(g *gen, e ast.Expr) *tmp {
 	name := g.newLabel("maplen")
 	cb := g.callbackGen(name)
 	cb.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-	g.finishCallback(cb)
+	g.finishCallback(cb, c)
 	g.flush()
 	g.forEachMapElem(mp, name)
 	t := g.regs.alloc()

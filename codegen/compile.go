@@ -52,6 +52,7 @@ type compiler struct {
 	zero     int // size of the zero map's value; 0 when unused
 	hists    map[string]*HistSpec
 	config   bool
+	frame    int            // size of the frame map's value; 0 when unused
 	stacks   map[string]int // stack map name -> frames (stacks.go)
 	progName map[string]int
 }
@@ -153,6 +154,7 @@ type gen struct {
 	subprogs   *[]asm.Instructions
 	inCallback bool
 	out        string
+	bigFrame   bool // the frame lives in the frame map (bigframe.go)
 }
 
 // variable is a scratch variable's stack slot.
@@ -163,33 +165,33 @@ type variable struct {
 
 // newGen prepares the emission of one program: registers, the context
 // slot and the variables' slots.
-func (c *compiler) newGen(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) *gen {
+func (c *compiler) newGen(p *ast.Probe, spec *ast.ProbeSpec, pl *plan, big bool) *gen {
 	g := &gen{c: c, probe: p, spec: spec, plan: pl, alias: map[string]string{},
 		vars: map[string]*variable{}, index: len(c.obj.Programs)}
 	g.regs = newRegAlloc(g, []asm.Register{asm.R6, asm.R7, asm.R8, asm.R9})
+	if big {
+		g.useBigFrame()
+	}
 	g.ctxSlot = g.stack.alloc(8)
 	g.allocVars(p)
 	return g
 }
 
 func (c *compiler) compileProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) {
-	g := c.newGen(p, spec, pl)
-	g.setSource(p)
-	if p.Pred != nil {
-		g.setSource(p.Pred)
-		g.condJump(p.Pred, false, "out")
+	before := c.snapshot()
+	g := c.emitProgram(p, spec, pl, false)
+	if g.stack.overrun && !g.failed {
+		// Too big for the stack: emit it again with a big frame.
+		c.restore(before)
+		g = c.emitProgram(p, spec, pl, true)
 	}
-	g.block(p.Body)
-	g.setSource(p.Body)
-	g.label("out")
-	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	if g.stack.overrun {
-		c.errorf(p, "the probe needs %d bytes of stack, more than the %d the kernel allows", g.stack.max, maxStack)
+		c.errorf(p, "the probe needs %d bytes of stack, more than the %d the kernel allows", g.stack.max, g.stack.size())
 	}
 	if g.failed {
 		return
 	}
-	insns := g.insns
+	insns := g.relocateFrame(g.insns)
 	if g.ctxUsed {
 		save := asm.StoreMem(asm.RFP, g.ctxSlot, asm.R1, asm.DWord).WithSource(insns[0].Source())
 		insns = append(asm.Instructions{save}, insns...)
@@ -207,6 +209,22 @@ func (c *compiler) compileProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) {
 		Name: name, Probe: pl.probe, Pos: spec.Pos(), Type: pl.progType,
 		Attach: pl.attach, Insns: insns, License: License,
 	})
+}
+
+// emitProgram emits the instructions of one program, in an ordinary or a
+// big frame.
+func (c *compiler) emitProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan, big bool) *gen {
+	g := c.newGen(p, spec, pl, big)
+	g.setSource(p)
+	if p.Pred != nil {
+		g.setSource(p.Pred)
+		g.condJump(p.Pred, false, "out")
+	}
+	g.block(p.Body)
+	g.setSource(p.Body)
+	g.label("out")
+	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	return g
 }
 
 // emit appends instructions, tagged with the current source.

@@ -139,6 +139,9 @@ func (c *compiler) finishMaps() {
 			KeySize: 4, ValueSize: uint32(c.zero), MaxEntries: 1})
 	}
 	c.obj.Maps = append(c.obj.Maps, c.stackMaps()...)
+	if fm := c.frameMap(); fm != nil {
+		c.obj.Maps = append(c.obj.Maps, fm)
+	}
 	if c.config {
 		c.obj.Maps = append(c.obj.Maps, &Map{Name: ConfigName, Kind: MapConfig, Type: ebpf.Array,
 			KeySize: 4, ValueSize: uint32(SymbolSlot(len(c.obj.Symbols))), MaxEntries: 1})

@@ -104,7 +104,7 @@ func TestDeepExpressionSpills(t *testing.T) {
 	}
 	c := newCompiler(prog, Options{})
 	p := prog.Probes[0]
-	g := c.newGen(p, p.Specs[0], c.expand(p.Specs[0])[0])
+	g := c.newGen(p, p.Specs[0], c.expand(p.Specs[0])[0], false)
 	assign := p.Body.Stmts[1].(*ast.AssignStmt)
 	r := g.intExpr(assign.Value)
 	g.regs.free(r)

@@ -11,7 +11,8 @@ type stackFrame struct {
 	top     int     // bytes in use
 	max     int     // high-water mark
 	spills  []int16 // free spill slots
-	overrun bool    // an allocation went past maxStack
+	overrun bool    // an allocation went past the limit
+	limit   int     // the frame's size limit; 0 means maxStack
 }
 
 // alloc reserves size bytes (rounded up to 8) and returns the offset of the
@@ -22,13 +23,21 @@ func (s *stackFrame) alloc(size int) int16 {
 	if s.top > s.max {
 		s.max = s.top
 	}
-	if s.top > maxStack {
+	if s.top > s.size() {
 		s.overrun = true
 		// Keep offsets in range so that emission can go on; the
 		// program is rejected with a positioned error.
 		return -8
 	}
 	return int16(-s.top)
+}
+
+// size is the frame's size limit.
+func (s *stackFrame) size() int {
+	if s.limit > 0 {
+		return s.limit
+	}
+	return maxStack
 }
 
 func (s *stackFrame) spillSlot() int16 {

@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"strings"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gbt-project/gbt/lang/ast"
@@ -18,6 +20,9 @@ func strContains(g *gen, e ast.Expr) *tmp {
 	if ht == nil || nt == nil || ht.Kind != ast.KString || nt.Kind != ast.KString {
 		g.fail(c, "strcontains expects two strings")
 		return g.zero()
+	}
+	if lit, ok := needle.(*ast.StrLit); ok {
+		return g.strContainsLiteral(hay, lit.Value)
 	}
 	h, n := g.memExpr(hay), g.memExpr(needle)
 	hsize, nsize := int32(g.c.strSize(ht)), int32(g.c.strSize(nt))
@@ -45,6 +50,48 @@ func strContains(g *gen, e ast.Expr) *tmp {
 	g.label(next)
 	byteAt(asm.R0, h, asm.R1)
 	g.emit(asm.JEq.Imm(asm.R0, 0, missing), asm.Add.Imm(asm.R1, 1), asm.Ja.Label(outer))
+	g.label(found)
+	g.emit(storeImm(asm.RFP, res.slot, 1, asm.DWord), asm.Ja.Label(end))
+	g.label(missing)
+	g.emit(storeImm(asm.RFP, res.slot, 0, asm.DWord))
+	g.label(end)
+	return res
+}
+
+// strContainsLiteral is strcontains with a literal needle: one loop over
+// the start positions that leave room for the needle, each comparing the
+// needle's bytes as immediates; it is much cheaper for the verifier than
+// the double loop when strings are long.
+func (g *gen) strContainsLiteral(hay ast.Expr, needle string) *tmp {
+	if i := strings.IndexByte(needle, 0); i >= 0 {
+		needle = needle[:i]
+	}
+	res := g.branchResult()
+	if needle == "" {
+		g.emit(storeImm(asm.RFP, res.slot, 1, asm.DWord))
+		return res
+	}
+	h := g.memExpr(hay)
+	hsize := g.c.strSize(g.typeOf(hay))
+	g.flush()
+	found, missing, end := g.newLabel("scfound"), g.newLabel("scmissing"), g.newLabel("scend")
+	if len(needle) >= hsize {
+		// The needle cannot fit before the haystack's NUL.
+		g.emit(storeImm(asm.RFP, res.slot, 0, asm.DWord))
+		return res
+	}
+	outer, next := g.newLabel("scouter"), g.newLabel("scnext")
+	g.emit(asm.Mov.Imm(asm.R1, 0))
+	g.label(outer)
+	g.emit(asm.JGT.Imm(asm.R1, int32(hsize-1-len(needle)), missing),
+		asm.Mov.Reg(asm.R3, asm.RFP), asm.Add.Imm(asm.R3, int32(h)), asm.Add.Reg(asm.R3, asm.R1))
+	for k := 0; k < len(needle); k++ {
+		g.emit(asm.LoadMem(asm.R0, asm.R3, int16(k), asm.Byte), asm.JNE.Imm(asm.R0, int32(needle[k]), next))
+	}
+	g.emit(asm.Ja.Label(found))
+	g.label(next)
+	g.emit(asm.LoadMem(asm.R0, asm.R3, 0, asm.Byte), asm.JEq.Imm(asm.R0, 0, missing),
+		asm.Add.Imm(asm.R1, 1), asm.Ja.Label(outer))
 	g.label(found)
 	g.emit(storeImm(asm.RFP, res.slot, 1, asm.DWord), asm.Ja.Label(end))
 	g.label(missing)
