@@ -1,0 +1,355 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The tests of user-space tracing (issue 5): uprobes, uretprobes and usdt
+// probes on testdata/usdt, a C program with known functions and SDT
+// probes; stacks and symbols; the -c and -p life cycles. They run gbt in
+// this process (run) against targets they start themselves, and need root
+// and gcc with sys/sdt.h; without them they skip, except under
+// GBT_KERNEL_TESTS=1, where that is a failure.
+
+// userPrerequisites skips (or fails) the test when it cannot run here.
+func userPrerequisites(t *testing.T) {
+	t.Helper()
+	if !kernelTests() {
+		t.Skip("tracing user space needs root")
+	}
+}
+
+var (
+	usdtOnce sync.Once
+	usdtPath string
+	usdtErr  error
+	usdtSkip bool
+)
+
+// usdtProgram builds testdata/usdt once per test binary and returns the
+// executable's path. Without gcc or sys/sdt.h (systemtap-sdt-dev) the test
+// skips, or fails under GBT_KERNEL_TESTS=1.
+func usdtProgram(t *testing.T) string {
+	t.Helper()
+	userPrerequisites(t)
+	usdtOnce.Do(func() {
+		gcc, err := exec.LookPath("gcc")
+		if err != nil {
+			usdtErr, usdtSkip = fmt.Errorf("building testdata/usdt needs gcc: %v", err), true
+			return
+		}
+		dir, err := os.MkdirTemp("", "gbt-usdt")
+		if err != nil {
+			usdtErr = err
+			return
+		}
+		usdtPath = filepath.Join(dir, "usdt")
+		src := filepath.Join("..", "..", "testdata", "usdt")
+		out, err := exec.Command(gcc, "-O2", "-fno-omit-frame-pointer", "-o", usdtPath,
+			filepath.Join(src, "usdt.c"), filepath.Join(src, "usdt_sem.c")).CombinedOutput()
+		if err != nil {
+			usdtErr = fmt.Errorf("gcc: %v\n%s", err, out)
+			usdtSkip = bytes.Contains(out, []byte("sys/sdt.h"))
+		}
+	})
+	if usdtErr != nil {
+		if usdtSkip && os.Getenv("GBT_KERNEL_TESTS") != "1" {
+			t.Skip(usdtErr)
+		}
+		t.Fatal(usdtErr)
+	}
+	return usdtPath
+}
+
+// gbtResult is what one in-process run of gbt printed.
+type gbtResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// runGbt runs gbt with args in this process.
+func runGbt(t *testing.T, args ...string) gbtResult {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, strings.NewReader(""), &stdout, &stderr)
+	return gbtResult{stdout: stdout.String(), stderr: stderr.String(), code: code}
+}
+
+// background is a gbt run in a goroutine, for -p.
+type background struct {
+	stdout   bytes.Buffer
+	stderr   *attachWatch
+	code     int
+	finished chan struct{}
+}
+
+// startGbt starts gbt with args in a goroutine and waits (at most 10 s)
+// until it has attached its probes.
+func startGbt(t *testing.T, args ...string) *background {
+	t.Helper()
+	b := &background{stderr: newAttachWatch(), finished: make(chan struct{})}
+	go func() {
+		defer close(b.finished)
+		b.code = run(args, strings.NewReader(""), &b.stdout, b.stderr)
+	}()
+	select {
+	case <-b.stderr.attached:
+	case <-b.finished:
+		t.Fatalf("gbt ended before attaching: %s", b.stderr)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("gbt did not attach in 10s: %s", b.stderr)
+	}
+	return b
+}
+
+// wait waits (at most 10 s) until gbt has ended and returns its result.
+func (b *background) wait(t *testing.T) gbtResult {
+	t.Helper()
+	select {
+	case <-b.finished:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("gbt did not end in 10s after its target")
+	}
+	return gbtResult{stdout: b.stdout.String(), stderr: b.stderr.String(), code: b.code}
+}
+
+// attachWatch is a standard error that tells when gbt has attached.
+type attachWatch struct {
+	mu       sync.Mutex
+	buf      bytes.Buffer
+	once     sync.Once
+	attached chan struct{}
+}
+
+func newAttachWatch() *attachWatch { return &attachWatch{attached: make(chan struct{})} }
+
+func (w *attachWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), "Attached ") {
+		w.once.Do(func() { close(w.attached) })
+	}
+	return len(p), nil
+}
+
+func (w *attachWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// waitingTarget is testdata/usdt in its "wait" mode: each line written to
+// it runs one round of its loop.
+type waitingTarget struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines *bufio.Scanner
+}
+
+func startWaiting(t *testing.T, exe string) *waitingTarget {
+	t.Helper()
+	cmd := exec.Command(exe, "wait")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := &waitingTarget{cmd: cmd, stdin: stdin, lines: bufio.NewScanner(stdout)}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	for range 3 { // the functions' addresses
+		if !w.lines.Scan() {
+			t.Fatalf("usdt wait printed no addresses")
+		}
+	}
+	return w
+}
+
+// round runs one round of the target's loop.
+func (w *waitingTarget) round(t *testing.T) {
+	t.Helper()
+	if _, err := io.WriteString(w.stdin, "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if !w.lines.Scan() || w.lines.Text() != "done" {
+		t.Fatalf("usdt wait: no \"done\" after a round: %q", w.lines.Text())
+	}
+}
+
+// exit ends the target and waits for it.
+func (w *waitingTarget) exit(t *testing.T) {
+	t.Helper()
+	w.stdin.Close()
+	if err := w.cmd.Wait(); err != nil {
+		t.Fatalf("usdt wait: %v", err)
+	}
+}
+
+// Exact counts, arguments and return values through uprobes, uretprobes
+// and a wildcard, with -c: the maps print once the command has exited.
+func TestUprobeCounts(t *testing.T) {
+	exe := usdtProgram(t)
+	script := strings.ReplaceAll(`
+uprobe:EXE:gbt_add { @add[arg0, arg1] = count(); }
+uretprobe:EXE:gbt_add { @ret = sum(retval); }
+uretprobe:EXE:_ZN3gbt3cxxEi { @cxx[retval] = count(); }
+uprobe:EXE:gbt_* { @calls[probe] = count(); }
+uprobe:EXE:gbt_loop { @cpid = cpid == pid; @n = arg0; }
+`, "EXE", exe)
+	got := runGbt(t, "-e", script, "-c", exe+" loop 5")
+	want := fmt.Sprintf(`
+
+@add[0, 1]: 1
+@add[1, 1]: 1
+@add[2, 1]: 1
+@add[3, 1]: 1
+@add[4, 1]: 1
+@calls[uprobe:%[1]s:gbt_loop]: 1
+@calls[uprobe:%[1]s:gbt_add]: 5
+@calls[uprobe:%[1]s:gbt_regs]: 5
+@calls[uprobe:%[1]s:gbt_sem_round]: 5
+@cpid: 1
+@cxx[0]: 1
+@cxx[2]: 1
+@cxx[4]: 1
+@cxx[6]: 1
+@cxx[8]: 1
+@n: 5
+@ret: 15
+`, exe)
+	if got.code != 0 || got.stdout != want {
+		t.Errorf("exit %d, output (-want +got):\n%s\nstderr:\n%s", got.code, cmp.Diff(want, got.stdout), got.stderr)
+	}
+}
+
+// USDT arguments of every location kind (registers, constants, a global,
+// stack memory), a probe named without its provider, and a semaphore,
+// which is set only while a probe on it is attached.
+func TestUSDTArguments(t *testing.T) {
+	exe := usdtProgram(t)
+	script := strings.ReplaceAll(`
+usdt:EXE:gbt:regs { printf("regs %d %d %d\n", arg0, arg1, arg2); }
+usdt:EXE:gbt:consts { printf("consts %d %d\n", arg0, arg1); }
+usdt:EXE:gbt:global { printf("global %d\n", arg0); }
+usdt:EXE:gbt:stack { printf("stack %d %d\n", arg0, arg1); }
+usdt:EXE:counted { printf("counted %d\n", arg0); }
+usdt:EXE:gbt:* { @[probe] = count(); }
+`, "EXE", exe)
+	got := runGbt(t, "-e", script, "-c", exe+" loop 3")
+	var want strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&want, "regs %d %d %d\nconsts 5 -7\nglobal %d\nstack %d %d\ncounted %d\n", i, -1000*i, i, 100+i, 3*i, -i, i)
+	}
+	want.WriteString("\n\n")
+	for _, p := range []string{"consts", "counted", "global", "regs", "stack"} {
+		fmt.Fprintf(&want, "@[usdt:%s:gbt:%s]: 3\n", exe, p)
+	}
+	if got.code != 0 || got.stdout != want.String() {
+		t.Errorf("exit %d, output (-want +got):\n%s\nstderr:\n%s", got.code, cmp.Diff(want.String(), got.stdout), got.stderr)
+	}
+}
+
+// -p: probes limited to a running process, user symbols and stacks
+// resolved through its maps, and gbt ends, printing its maps, when the
+// process exits. (At a function's entry the frame pointer is still the
+// caller's: the stack goes from gbt_add to gbt_loop's caller, main.)
+func TestPidLifeCycle(t *testing.T) {
+	exe := usdtProgram(t)
+	target := startWaiting(t, exe)
+	other := startWaiting(t, exe) // not traced: its rounds must not count
+	script := strings.ReplaceAll(`
+uprobe:EXE:gbt_add { printf("%s %s\n", func, usym(reg("ip"))); @[ustack(2)] = count(); }
+uprobe:EXE:_ZN3gbt3cxxEi { @cxx[func] = count(); }
+usdt:EXE:gbt:regs { @regs = count(); }
+`, "EXE", exe)
+	g := startGbt(t, "-p", fmt.Sprint(target.cmd.Process.Pid), "-e", script)
+	target.round(t)
+	other.round(t)
+	target.round(t)
+	target.exit(t)
+	got := g.wait(t)
+	want := `gbt_add gbt_add
+gbt_add gbt_add
+
+
+@\[
+    gbt_add\+0
+    main\+\d+
+\]: 2
+@cxx\[gbt::cxx\(int\)\]: 2
+@regs: 2
+`
+	if got.code != 0 || !regexp.MustCompile("^"+want+"$").MatchString(got.stdout) {
+		t.Errorf("exit %d, output:\n%s\nwant it to match:\n%s\nstderr:\n%s", got.code, got.stdout, want, got.stderr)
+	}
+}
+
+// -p with a process that does not exist is a clear error.
+func TestPidMissing(t *testing.T) {
+	userPrerequisites(t)
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid // reaped: no such process (unless reused at once)
+	got := runGbt(t, "-p", fmt.Sprint(pid), "-e", "uprobe:/bin/sh:main { @ = count(); }")
+	want := fmt.Sprintf("gbt: process %d does not exist\n", pid)
+	if got.code != 1 || got.stderr != want || got.stdout != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", got.code, got.stdout, got.stderr, want)
+	}
+}
+
+// Kernel stacks of a syscall tracepoint, in bpftrace's and perf's modes,
+// and with a frame limit.
+func TestKernelStacks(t *testing.T) {
+	userPrerequisites(t)
+	wl := workload(t)
+	script := `tracepoint:syscalls:sys_enter_getppid /pid == cpid && comm == "workload"/ {
+	@[kstack] = count(); @perf[kstack(perf, 4)] = count(); @two[kstack(2)] = count();
+	@sym = ksym(kaddr("do_syscall_64"));
+}`
+	got := runGbt(t, "-e", script, "-c", wl+" getppid 3")
+	for _, re := range []string{
+		`(?m)^@\[\n(    \w+\+\d+\n)*    do_syscall_64\+\d+\n(    \w+\+\d+\n)*\]: 3$`,
+		`(?m)^@perf\[\n(\t[0-9a-f]+ \w+\+\d+\n){4}\]: 3$`,
+		`(?m)^@two\[\n(    \w+\+\d+\n){2}\]: 3$`,
+		`(?m)^@sym: do_syscall_64$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(got.stdout) {
+			t.Errorf("output does not match %s:\n%s\nstderr:\n%s", re, got.stdout, got.stderr)
+		}
+	}
+}
+
+// profile:hz:99 { @[ustack, comm] = count(); } on a running program names
+// its functions, although the -c command has exited when the maps print.
+func TestProfileUserStacks(t *testing.T) {
+	exe := usdtProgram(t)
+	got := runGbt(t, "-e", `profile:hz:99 /pid == cpid/ { @[ustack, comm] = count(); }`, "-c", exe+" loop 200000000")
+	re := regexp.MustCompile(`(?m)^@\[\n(    \S+\n)*    gbt_loop\+\d+\n    main\+\d+\n(    \S+\n)*, usdt\]: \d+$`)
+	if got.code != 0 || !re.MatchString(got.stdout) {
+		t.Errorf("exit %d, output does not match %s:\n%s\nstderr:\n%s", got.code, re, got.stdout, got.stderr)
+	}
+}
