@@ -47,6 +47,12 @@ type SessionOptions struct {
 	Out     Output    // printf and map output, shared by every block
 	Stderr  io.Writer // warnings and -v logs
 	Verbose bool      // full verifier logs
+
+	// Attached, when set, is called once a block's probes are attached,
+	// before its BEGIN programs run, with the number of its programs: the
+	// REPL announces the block there, so that the announcement comes
+	// before the block's output, as Run's "Attached N probes" does.
+	Attached func(programs int)
 }
 
 // Block is one block of a session as Add loaded it.
@@ -153,6 +159,9 @@ func (s *Session) start(b *Block, progs []*codegen.Program) error {
 	begins, b.ends, b.links, err = attachPrograms(progs, b.l, 0)
 	if err != nil {
 		return err
+	}
+	if s.opts.Attached != nil {
+		s.opts.Attached(len(progs))
 	}
 	for _, prog := range begins {
 		if _, err := RunOnce(prog); err != nil {

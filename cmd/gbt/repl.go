@@ -49,8 +49,9 @@ type repl struct {
 	stderr io.Writer // messages and errors
 	term   *readline.Instance
 
-	mu     sync.Mutex
-	cancel context.CancelFunc // stops the command running, for Ctrl-C
+	mu      sync.Mutex
+	cancel  context.CancelFunc // stops the command running, for Ctrl-C
+	pending []string           // the lines of a block not complete yet, for completion
 }
 
 // lineResult is one line read, or why none was.
@@ -102,7 +103,10 @@ func runREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
 	if o.format == "json" {
 		out = runtime.NewJSON(r.stdout)
 	}
-	r.sess = runtime.NewSession(runtime.SessionOptions{Out: out, Stderr: r.stderr, Verbose: o.verbose})
+	r.sess = runtime.NewSession(runtime.SessionOptions{Out: out, Stderr: r.stderr, Verbose: o.verbose,
+		Attached: func(programs int) {
+			fmt.Fprintf(r.stderr, "[%d] attached %s\n", r.numbered()+1, plural(programs, "probe"))
+		}})
 	return r.loop(read)
 }
 
@@ -150,6 +154,7 @@ func (r *repl) loop(read func(prompt string) (string, error)) int {
 
 	var pending []string // the lines of a block not complete yet
 	for {
+		r.setPending(pending)
 		prompt := promptFirst
 		if len(pending) > 0 {
 			prompt = promptMore
@@ -211,6 +216,26 @@ func (r *repl) command() (context.Context, func()) {
 		r.mu.Unlock()
 		cancel()
 	}
+}
+
+// setPending records the lines typed so far of an incomplete block.
+func (r *repl) setPending(lines []string) {
+	r.mu.Lock()
+	r.pending = append(r.pending[:0], lines...)
+	r.mu.Unlock()
+}
+
+// pendingText returns the lines typed so far of an incomplete block, each
+// with its newline.
+func (r *repl) pendingText() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	for _, l := range r.pending {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // interrupt stops the command running, if any.

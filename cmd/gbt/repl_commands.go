@@ -149,7 +149,6 @@ func (r *repl) addBlock(text string) {
 	}
 	b.n = r.numbered() + 1
 	b.programs = len(progs)
-	fmt.Fprintf(r.stderr, "[%d] attached %s\n", b.n, plural(b.programs, "probe"))
 	r.sess.Sync()
 }
 
@@ -362,6 +361,9 @@ func (r *repl) shell(command string) {
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	}
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			err = errors.New("interrupted")
+		}
 		fmt.Fprintf(r.stderr, "gbt: %s: %v\n", command, err)
 	}
 	r.sess.Sync()

@@ -26,19 +26,18 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	before := string(line[:pos])
 	start := strings.LastIndexAny(before, " \t(){};,=!+-*%<>&|^?") + 1
 	word := before[start:]
+	pending := c.r.pendingText()
+	first := pending == "" && strings.TrimSpace(before[:start]) == ""
 	var cands []string
 	switch {
-	case start == 0 && strings.HasPrefix(word, "."):
+	case first && strings.HasPrefix(word, "."):
 		cands = dotCommands
 	case strings.HasPrefix(word, "@"):
 		cands = c.r.sess.MapNames()
 	case strings.Contains(word, ":"):
 		cands = c.probeNames(word)
-	case inBlock(before):
+	case inBlock(pending + before):
 		cands = stdlib.Names()
-		if strings.TrimSpace(before[:start]) == "" {
-			cands = append(cands, mapCommands...)
-		}
 	default:
 		for _, k := range stdlib.ProbeKinds() {
 			switch k.Name {
@@ -48,7 +47,7 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 				cands = append(cands, k.Name+":")
 			}
 		}
-		if start == 0 {
+		if first {
 			cands = append(cands, mapCommands...)
 		}
 	}
