@@ -14,7 +14,7 @@ import (
 // the aggregation's argument (nil for count); inPlace updates the value
 // R0 points to; first writes the initial value into the buffer at val.
 func (g *gen) aggregate(m *ast.MapExpr, c *ast.Call, inPlace func(x *tmp), first func(val int16, x *tmp)) {
-	mp := g.scriptMap(m, nil)
+	mp := g.aggMap(m, c)
 	if mp == nil {
 		return
 	}
@@ -47,6 +47,22 @@ func (g *gen) aggregate(m *ast.MapExpr, c *ast.Call, inPlace func(x *tmp), first
 	g.label(done)
 }
 
+// aggMap returns the map of an aggregation. The checker types the members
+// of tracepoint records as KKernel, so it cannot tell that sum(args->ret)
+// aggregates signed values; the concrete type of the argument does.
+func (g *gen) aggMap(m *ast.MapExpr, c *ast.Call) *Map {
+	mp := g.scriptMap(m, nil)
+	if mp == nil || mp.ValueType == nil || mp.ValueType.Signed || len(c.Args) == 0 || !hasKernel(c.Args[0].Type()) {
+		return mp
+	}
+	if t := g.typeOf(c.Args[0]); t != nil && t.Signed {
+		vt := *mp.ValueType
+		vt.Signed = true
+		mp.ValueType = &vt
+	}
+	return mp
+}
+
 func aggCount(g *gen, m *ast.MapExpr, c *ast.Call) {
 	g.aggregate(m, c, func(*tmp) {
 		g.emit(asm.Mov.Imm(asm.R1, 1), asm.AddAtomic.Mem(asm.R0, asm.R1, asm.DWord, 0))
@@ -77,7 +93,7 @@ func aggAvg(g *gen, m *ast.MapExpr, c *ast.Call) {
 func aggMinMax(isMax bool) func(*gen, *ast.MapExpr, *ast.Call) {
 	return func(g *gen, m *ast.MapExpr, c *ast.Call) {
 		signed := 0
-		if mp := g.scriptMap(m, nil); mp != nil && mp.ValueType.Signed {
+		if mp := g.aggMap(m, c); mp != nil && mp.ValueType.Signed {
 			signed = 1
 		}
 		better := [2]asm.JumpOp{asm.JLT, asm.JSLT}
