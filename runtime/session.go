@@ -176,10 +176,7 @@ func (s *Session) start(b *Block, progs []*codegen.Program) error {
 func (s *Session) watch(b *Block) {
 	select {
 	case <-b.r.exited:
-		s.exitOnce.Do(func() {
-			s.code = b.r.code
-			close(s.exited)
-		})
+		s.noteExit(b)
 	case <-b.r.readerDone():
 		if err := b.r.stopReader(); err != nil {
 			fmt.Fprintf(s.opts.Stderr, "gbt: %s: %v\n", b.Probes[0], err)
@@ -187,8 +184,17 @@ func (s *Session) watch(b *Block) {
 	}
 }
 
+// noteExit ends the session with the code b's exit() gave.
+func (s *Session) noteExit(b *Block) {
+	s.exitOnce.Do(func() {
+		s.code = b.r.code
+		close(s.exited)
+	})
+}
+
 // Done is closed when a program calls exit(); the caller should then
-// Close the session.
+// Close the session. After Sync it is closed already if a program called
+// exit() before Sync.
 func (s *Session) Done() <-chan struct{} { return s.exited }
 
 // Detach detaches and unloads b; its END programs do not run. Its events
@@ -224,6 +230,11 @@ func (s *Session) Sync() error {
 	for _, b := range s.blocks {
 		if !b.Detached && b.r.reader != nil {
 			errs = append(errs, b.r.reader.Sync())
+			select {
+			case <-b.r.exited:
+				s.noteExit(b)
+			default:
+			}
 		}
 	}
 	return errors.Join(errs...)

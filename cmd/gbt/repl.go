@@ -29,8 +29,10 @@ import (
 // redraws the prompt under it. Ctrl-C clears the line being typed, or
 // stops the command running (a long print, a !command); it never detaches
 // anything. Ctrl-D ends the session and prints the maps as a script does
-// at exit; so does the end of the input when it is not a terminal, where
-// no prompt is written, so that a piped session's output is exact.
+// at exit; so do .quit, a program's exit() and SIGTERM. When the input is
+// not a terminal no prompt is written, so that a piped session's output
+// is exact; its end ends the session, and so does Ctrl-C when no command
+// runs.
 
 const (
 	promptFirst = ">>> "
@@ -134,9 +136,17 @@ func (r *repl) loop(read func(prompt string) (string, error)) int {
 	signal.Notify(terms, syscall.SIGTERM)
 	defer signal.Stop(interrupts)
 	defer signal.Stop(terms)
+	// Ctrl-C stops the command running. When the input is not a terminal
+	// and no command runs, it ends the session, as it ends a script.
+	ends := make(chan struct{}, 1)
 	go func() {
 		for range interrupts {
-			r.interrupt()
+			if !r.interrupt() && r.term == nil {
+				select {
+				case ends <- struct{}{}:
+				default:
+				}
+			}
 		}
 	}()
 
@@ -154,6 +164,11 @@ func (r *repl) loop(read func(prompt string) (string, error)) int {
 
 	var pending []string // the lines of a block not complete yet
 	for {
+		select {
+		case <-r.sess.Done():
+			return r.end()
+		default:
+		}
 		r.setPending(pending)
 		prompt := promptFirst
 		if len(pending) > 0 {
@@ -166,6 +181,8 @@ func (r *repl) loop(read func(prompt string) (string, error)) int {
 		case <-r.sess.Done():
 			return r.end()
 		case <-terms:
+			return r.end()
+		case <-ends:
 			return r.end()
 		}
 		switch {
@@ -238,13 +255,16 @@ func (r *repl) pendingText() string {
 	return b.String()
 }
 
-// interrupt stops the command running, if any.
-func (r *repl) interrupt() {
+// interrupt stops the command running, if any, and reports whether one
+// was.
+func (r *repl) interrupt() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.cancel != nil {
-		r.cancel()
+	if r.cancel == nil {
+		return false
 	}
+	r.cancel()
+	return true
 }
 
 // complete reports whether text is a whole entry: a command, a preamble

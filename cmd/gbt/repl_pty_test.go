@@ -24,9 +24,9 @@ type ptySession struct {
 	done chan struct{}
 }
 
-func startPTY(t *testing.T, home string) *ptySession {
+func startPTY(t *testing.T, home string, args ...string) *ptySession {
 	t.Helper()
-	cmd := exec.Command("gbt", "repl")
+	cmd := exec.Command("gbt", args...)
 	cmd.Env = append(os.Environ(), "HOME="+home)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
 	if err != nil {
@@ -92,7 +92,7 @@ func TestREPLTerminal(t *testing.T) {
 		t.Skip("needs root for the kernel")
 	}
 	home := t.TempDir()
-	s := startPTY(t, home)
+	s := startPTY(t, home, "repl")
 	s.expect(">>> ")
 
 	// Continuation until the braces balance; a builtin completed.
@@ -153,5 +153,25 @@ func TestREPLTerminal(t *testing.T) {
 	}
 	if !strings.Contains(string(hist), "print @n\n") || !strings.Contains(string(hist), "!sleep 20\n") {
 		t.Errorf("history file:\n%s", hist)
+	}
+}
+
+// TestREPLNoArgs starts the REPL as gbt with no script on a terminal; .quit
+// ends it.
+func TestREPLNoArgs(t *testing.T) {
+	if !kernelTests() {
+		t.Skip("needs root for the kernel")
+	}
+	s := startPTY(t, t.TempDir())
+	s.expect("type a probe block to attach it")
+	s.expect(">>> ")
+	s.send(".quit\r")
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("gbt did not end at .quit")
+	}
+	if err := s.cmd.Wait(); err != nil {
+		t.Errorf("gbt: %v", err)
 	}
 }

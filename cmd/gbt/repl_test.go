@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -160,5 +161,22 @@ func TestScriptSave(t *testing.T) {
 	want := "BEGIN { @a = 1; }\n\n#define N 2\n\nEND { @c = N; }\n"
 	if got := script(blocks); got != want {
 		t.Errorf("script = %q, want %q", got, want)
+	}
+}
+
+// TestStopWriter checks that a cancelled print stops between lines.
+func TestStopWriter(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out strings.Builder
+	w := &stopWriter{ctx: ctx, w: &out}
+	if n, err := w.Write([]byte("a\nb\n")); n != 4 || err != nil {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	cancel()
+	if n, err := w.Write([]byte("c\nd\n")); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Errorf("Write after cancel = %d, %v; want 0, context.Canceled", n, err)
+	}
+	if out.String() != "a\nb\n" {
+		t.Errorf("wrote %q", out.String())
 	}
 }
