@@ -41,9 +41,9 @@ import (
 // (the default is text; JSON runs are named SCRIPT.json). Scripts filter on comm == "workload" and on sizes or
 // paths, so that the Go runtime's own start-up calls do not count. Other
 // tests run the workload at the same time (go test runs packages in
-// parallel), so this one builds it under a name of its own, diffComm, and
-// runs both tracers on a copy of each script whose "workload" literals say
-// that name. The tracers run in the directory of the workload's binary,
+// parallel, and other runs of this test may be going on), so this one
+// builds it under a name of its own, diffComm, and runs both tracers on a
+// copy of each script whose "workload" literals say that name. The tracers run in the directory of the workload's binary,
 // where ./workload is a link to it, so that scripts can put uprobes on
 // uprobe:./workload:FUNC.
 //
@@ -158,8 +158,9 @@ func goBuild(t *testing.T, out, pkg string) {
 	}
 }
 
-// diffComm is the name, and so the comm, of the workload this test runs.
-const diffComm = "diffworkload"
+// diffComm is the name, and so the comm, of the workload this test
+// process runs: unique to it, and within the 15 bytes of a comm.
+var diffComm = fmt.Sprintf("diffwl%d", os.Getpid())
 
 // diffScript is one script's header, the workload's arguments, the
 // script's positional parameters and the output formats to compare, and
