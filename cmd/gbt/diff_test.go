@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -248,15 +247,21 @@ func runTracer(t *testing.T, tracer, command, format string, sc diffScript) trac
 	args := append([]string{"-f", format, "-c", command, "--", sc.path}, sc.args...)
 	cmd := exec.CommandContext(ctx, tracer, args...)
 	cmd.Dir = filepath.Dir(sc.path)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// Output goes to files, not pipes: a workload that outlives its tracer
+	// (after exit()) would hold a pipe open until it ends.
+	stdout, stderr := outputFile(t), outputFile(t)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// The tracer and the workload it starts form one process group, which a
-	// timeout kills as a whole.
+	// timeout kills as a whole, and which is killed when the tracer is done.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	err := cmd.Run()
+	if cmd.Process != nil {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
+	out, errOut := readOutput(t, stdout), readOutput(t, stderr)
 	if ctx.Err() != nil {
-		t.Fatalf("%s timed out after %v\nstdout:\n%s\nstderr:\n%s", filepath.Base(tracer), diffTimeout, &stdout, &stderr)
+		t.Fatalf("%s timed out after %v\nstdout:\n%s\nstderr:\n%s", filepath.Base(tracer), diffTimeout, out, errOut)
 	}
 	var exitErr *exec.ExitError
 	status := 0
@@ -266,11 +271,32 @@ func runTracer(t *testing.T, tracer, command, format string, sc diffScript) trac
 	case err != nil:
 		t.Fatalf("running %s: %v", tracer, err)
 	}
-	r := tracerResult{stdout: stdout.String(), stderr: stderr.String(), status: status}
+	r := tracerResult{stdout: out, stderr: errOut, status: status}
 	r.stdout = bpftraceBanner.ReplaceAllString(r.stdout, "")
 	r.stderr = gbtBanner.ReplaceAllString(r.stderr, "")
 	r.stderr = memlockWarning.ReplaceAllString(r.stderr, "")
 	return r
+}
+
+// outputFile creates a temporary file for a tracer's output.
+func outputFile(t *testing.T) *os.File {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// readOutput returns what was written to f.
+func readOutput(t *testing.T, f *os.File) string {
+	t.Helper()
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // mapEntry matches a one-line keyed map entry: `@name[key]: value`.
