@@ -109,6 +109,8 @@ func storable(t *ast.Type) bool {
 func fieldType(f *TracepointField) *ast.Type {
 	ct := strings.TrimSpace(f.CType)
 	switch {
+	case isDataLocString(f):
+		return ast.String(0)
 	case f.ArrayLen > 0 && strings.HasPrefix(strings.TrimPrefix(ct, "const "), "char"):
 		return ast.String(f.ArrayLen)
 	case f.ArrayLen > 0 || strings.Contains(ct, "[") && !strings.Contains(ct, "*"):

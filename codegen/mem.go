@@ -89,6 +89,10 @@ func (g *gen) storeString(e ast.Expr, off int16, size int) {
 		em.str(g, x, off, size)
 		return
 	case *ast.Field:
+		if f := g.argsField(x); f != nil && isDataLocString(f) {
+			g.storeDataLocString(f, off, size)
+			return
+		}
 		if f := g.argsField(x); f != nil {
 			g.zeroFill(off, size)
 			g.emit(asm.Mov.Reg(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, int32(off)),
