@@ -118,9 +118,6 @@ var knownFailures = map[string]string{
 		"(`BEGIN { @m -= 2; exit(); }` prints 18446744073709551614), signed in gbt (-2)",
 	"compound_assign.json": "lang: as compound_assign",
 	"cat_file":             "codegen: `BEGIN { cat(\"/proc/sys/kernel/ostype\"); }` fails with \"builtin cat is not implemented yet\"",
-	"sched_exec": "codegen: __data_loc tracepoint fields are not implemented: " +
-		"`tracepoint:sched:sched_process_exec { printf(\"%s\\n\", str(args->filename)); }` " +
-		"fails with \"this expression is not implemented yet\"",
 }
 
 // diffTimeout bounds one tracer run: start-up, the workload and the exit.
