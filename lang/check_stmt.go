@@ -180,7 +180,10 @@ func (c *checker) compoundAssign(s *ast.AssignStmt) {
 	switch target := s.Target.(type) {
 	case *ast.MapExpr:
 		if mi := c.lookupMap(c.mapName(target)); mi == nil || mi.Value == nil {
-			c.assignMap(target, ast.Int(8, true))
+			// A map that only compound assignments give a value holds
+			// unsigned integers in bpftrace 0.17: `@m -= 2` alone prints
+			// 18446744073709551614.
+			c.assignMap(target, ast.Int(8, false))
 			return
 		}
 		t := c.readMap(target)

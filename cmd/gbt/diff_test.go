@@ -114,10 +114,7 @@ var pending = map[string]string{}
 // knownFailures lists scripts whose output shows a gbt bug in a package
 // this test's author does not own (lang, codegen), with the reason.
 var knownFailures = map[string]string{
-	"compound_assign": "lang: a map first assigned by `@m -= 2` is unsigned in bpftrace 0.17 " +
-		"(`BEGIN { @m -= 2; exit(); }` prints 18446744073709551614), signed in gbt (-2)",
-	"compound_assign.json": "lang: as compound_assign",
-	"cat_file":             "codegen: `BEGIN { cat(\"/proc/sys/kernel/ostype\"); }` fails with \"builtin cat is not implemented yet\"",
+	"cat_file": "codegen: `BEGIN { cat(\"/proc/sys/kernel/ostype\"); }` fails with \"builtin cat is not implemented yet\"",
 }
 
 // diffTimeout bounds one tracer run: start-up, the workload and the exit.
