@@ -88,6 +88,21 @@ wait_loaded() {
 	return 1
 }
 
+# stop PID: end a tracer with SIGINT, as a user would, and wait for it.
+# The signal is repeated until the tracer exits: one sent before the tracer
+# has set up its handler is lost (a background job starts with SIGINT
+# ignored). After 30 seconds it is killed.
+stop() {
+	local p=$1
+	for _ in $(seq 60); do
+		kill -INT "$p" 2>/dev/null || break
+		sleep 0.5
+		kill -0 "$p" 2>/dev/null || break
+	done
+	kill -KILL "$p" 2>/dev/null || true
+	wait "$p" || true
+}
+
 # sizes TOOL SCRIPT: run SCRIPT with TOOL and print "TYPE NAME XLATED" for
 # each program it loaded.
 sizes() {
@@ -110,8 +125,7 @@ sizes() {
 			$1 == "xlated" { sub(/B$/, "", $2); xlated = $2 }
 			END { print type, name, xlated }'
 	done
-	kill -INT "$pid"
-	wait "$pid" || true
+	stop "$pid"
 	pid=
 }
 
