@@ -31,10 +31,14 @@ fuzz:
 		done; \
 	done
 
-# Go benchmarks of every package, then the start-up comparison in bench/.
+# Go benchmarks of every package, then the comparisons with bpftrace in
+# bench/ (as root; bench/README.md says what each measures): start-up time
+# and memory, program sizes, per-event overhead.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bench/startup.sh
+	bench/progsize.sh
+	bench/overhead.sh
 
 vet:
 	$(GO) vet ./...
