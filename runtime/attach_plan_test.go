@@ -30,6 +30,8 @@ func TestPlanAttachPoint(t *testing.T) {
 			AttachPoint{Kind: KindUprobe, Target: "/bin/bash", Symbol: "readline", Offset: 8}},
 		{codegen.Attach{Kind: codegen.AttachUretprobe, Binary: "libc", Target: "malloc"},
 			AttachPoint{Kind: KindUretprobe, Target: "libc", Symbol: "malloc"}},
+		{codegen.Attach{Kind: codegen.AttachUSDT, Binary: "/usr/bin/python3", Target: "python:function__entry", Offset: 0x1234},
+			AttachPoint{Kind: KindUSDT, Target: "/usr/bin/python3", Symbol: "python:function__entry", Offset: 0x1234}},
 	}
 	for _, tt := range tests {
 		got, err := PlanAttachPoint(tt.plan)
