@@ -18,6 +18,26 @@ import (
 // pageSize is the unit of the perf_rb_pages setting.
 const pageSize = 4096
 
+// hostOptions are the compiler options that describe this host and the
+// command line. Scripts and the REPL share them.
+func hostOptions(o *options, logf func(format string, args ...any)) codegen.Options {
+	return codegen.Options{
+		Kernel: runtime.HostKernelInfo(logf),
+		Types:  runtime.NewBTFTypes(),
+		User:   runtime.HostUserInfo(o.pid),
+		Params: o.params,
+	}
+}
+
+// withSettings adds the settings of a program's config block and
+// environment to opts.
+func withSettings(opts codegen.Options, settings lang.Settings) codegen.Options {
+	opts.MaxStrLen = settings.MaxStrLen
+	opts.MaxMapKeys = settings.MaxMapKeys
+	opts.RingbufSize = settings.PerfRbPages * pageSize
+	return opts
+}
+
 // execute compiles a checked program and runs it (or prints its listing
 // for -d codegen) with the settings of its config block and environment,
 // returning the exit status.
@@ -33,15 +53,7 @@ func execute(o *options, prog *ast.Program, src []byte, settings lang.Settings, 
 			return 1
 		}
 	}
-	obj, err := codegen.Compile(prog, codegen.Options{
-		Kernel:      runtime.HostKernelInfo(logf),
-		Types:       runtime.NewBTFTypes(),
-		User:        runtime.HostUserInfo(o.pid),
-		Params:      o.params,
-		MaxStrLen:   settings.MaxStrLen,
-		MaxMapKeys:  settings.MaxMapKeys,
-		RingbufSize: settings.PerfRbPages * pageSize,
-	})
+	obj, err := codegen.Compile(prog, withSettings(hostOptions(o, logf), settings))
 	if err != nil {
 		return reportError(stderr, src, err)
 	}

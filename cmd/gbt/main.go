@@ -51,14 +51,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	prog, err := lang.Parse(name, src)
-	var settings lang.Settings
-	if err == nil {
-		settings, err = lang.ResolveSettings(prog, os.Getenv)
-	}
-	if err == nil {
-		err = lang.Check(prog, lang.CheckOptions{Params: o.params, MaxStrLen: settings.MaxStrLen})
-	}
+	prog, settings, err := frontEnd(o, name, src)
 	if err != nil {
 		return reportError(stderr, src, err)
 	}
@@ -67,6 +60,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	return execute(o, prog, src, settings, stdout, stderr)
+}
+
+// frontEnd parses and checks a script with the settings of its config
+// block and the environment. Scripts and the REPL share it.
+func frontEnd(o *options, name string, src []byte) (*ast.Program, lang.Settings, error) {
+	prog, err := lang.Parse(name, src)
+	var settings lang.Settings
+	if err == nil {
+		settings, err = lang.ResolveSettings(prog, os.Getenv)
+	}
+	if err == nil {
+		err = lang.Check(prog, lang.CheckOptions{Params: o.params, MaxStrLen: settings.MaxStrLen})
+	}
+	return prog, settings, err
 }
 
 // readScript returns the script's display name and text.

@@ -45,10 +45,9 @@ type repl struct {
 	o      *options
 	sess   *runtime.Session
 	blocks []*replBlock
-	kernel codegen.KernelInfo
-	types  codegen.TypeInfo
-	stdout io.Writer // command results and the session's output
-	stderr io.Writer // messages and errors
+	host   codegen.Options // hostOptions, made once for the session
+	stdout io.Writer       // command results and the session's output
+	stderr io.Writer       // messages and errors
 	term   *readline.Instance
 
 	mu      sync.Mutex
@@ -64,8 +63,8 @@ type lineResult struct {
 
 // runREPL runs a session on stdin, returning the exit status.
 func runREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
-	r := &repl{o: o, stdout: stdout, stderr: stderr, types: runtime.NewBTFTypes()}
-	r.kernel = runtime.HostKernelInfo(func(format string, args ...any) {
+	r := &repl{o: o, stdout: stdout, stderr: stderr}
+	r.host = hostOptions(o, func(format string, args ...any) {
 		if o.verbose {
 			fmt.Fprintf(r.stderr, "gbt: "+format+"\n", args...)
 		}

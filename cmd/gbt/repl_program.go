@@ -4,19 +4,17 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/gbt-project/gbt/codegen"
-	"github.com/gbt-project/gbt/lang"
 	"github.com/gbt-project/gbt/lang/ast"
 	"github.com/gbt-project/gbt/runtime"
 )
 
 // The REPL's program is the concatenation of the blocks the user typed,
 // each starting on a new line. A new block is parsed, checked and compiled
-// as part of the whole program, through the same entry points as `gbt -e`
-// (lang.Parse, lang.ResolveSettings, lang.Check, codegen.Compile), so
+// as part of the whole program, through the same path as `gbt -e`
+// (frontEnd, then codegen.Compile with hostOptions and withSettings), so
 // that map types stay consistent across blocks; then only the new block's
 // programs are loaded (runtime.Session.Add). Detached blocks stay in the
 // program: their maps live on, and the programs, printf formats and
@@ -64,25 +62,11 @@ func (p *program) newStart() int { return p.starts[len(p.starts)-1] }
 // compile parses, checks and compiles the whole program, and returns the
 // Object and the programs of the new block.
 func (r *repl) compile(p *program) (*codegen.Object, []*codegen.Program, error) {
-	prog, err := lang.Parse(replFile, p.src)
-	var settings lang.Settings
-	if err == nil {
-		settings, err = lang.ResolveSettings(prog, os.Getenv)
-	}
-	if err == nil {
-		err = lang.Check(prog, lang.CheckOptions{Params: r.o.params, MaxStrLen: settings.MaxStrLen})
-	}
+	prog, settings, err := frontEnd(r.o, replFile, p.src)
 	if err != nil {
 		return nil, nil, err
 	}
-	obj, err := codegen.Compile(prog, codegen.Options{
-		Kernel:      r.kernel,
-		Types:       r.types,
-		Params:      r.o.params,
-		MaxStrLen:   settings.MaxStrLen,
-		MaxMapKeys:  settings.MaxMapKeys,
-		RingbufSize: settings.PerfRbPages * replPageSize,
-	})
+	obj, err := codegen.Compile(prog, withSettings(r.host, settings))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -98,9 +82,6 @@ func (r *repl) compile(p *program) (*codegen.Object, []*codegen.Program, error) 
 // replFile is the file name of the session's program in diagnostics
 // before they are drawn against their block.
 const replFile = "repl"
-
-// replPageSize is the unit of the perf_rb_pages setting.
-const replPageSize = 4096
 
 // render draws an error of the compile or the load: each diagnostic
 // against the block it falls in, named "stdin" for the block just typed
