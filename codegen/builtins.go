@@ -54,7 +54,7 @@ func init() {
 		"time":        {stmt: timeCall},
 		"strftime":    {}, // a timestamp: emitted by storeTimestamp
 		"join":        {stmt: joinCall},
-		"cat":         {},
+		"cat":         {stmt: catCall},
 		"system":      {},
 		"signal":      {},
 		"override":    {},

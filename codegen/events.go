@@ -34,6 +34,9 @@ import "github.com/gbt-project/gbt/lang/ast"
 //	EventJoin    join(argv[, sep]): index = position of sep in
 //	             Object.JoinSeps; the strings' count at 8, then the
 //	             strings (join.go).
+//	EventCat     cat(fmt, args...): index = position in Object.Cats; laid
+//	             out as an EventPrintf record. User space formats the
+//	             path and prints the file's contents.
 const (
 	EventPrintf     EventKind = 1
 	EventExit       EventKind = 2
@@ -43,6 +46,7 @@ const (
 	EventTime       EventKind = 6
 	EventPrintValue EventKind = 7
 	EventJoin       EventKind = 8
+	EventCat        EventKind = 9
 )
 
 // EventKind is the upper half of a record's header.

@@ -42,6 +42,10 @@ type Object struct {
 	// bpf_ktime_get_ns's clock at 0 and the format's index here at 8).
 	TimeFormats []string
 
+	// Cats describes the cat() call sites as printf formats (the path's
+	// format and arguments); an EventCat record carries the index.
+	Cats []*PrintfFormat
+
 	// JoinSeps are the separators of the join() call sites; an EventJoin
 	// record carries the index.
 	JoinSeps []string

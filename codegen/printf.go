@@ -18,10 +18,18 @@ const (
 
 // printf emits an EventPrintf record: the header, then each argument laid
 // out at its offset (events.go). User space formats it.
-func printf(g *gen, c *ast.Call) {
+func printf(g *gen, c *ast.Call) { g.formatted(c, EventPrintf, &g.c.obj.Printfs) }
+
+// catCall emits cat(fmt, args...): an EventCat record laid out like a
+// printf record; user space formats the path and prints the file.
+func catCall(g *gen, c *ast.Call) { g.formatted(c, EventCat, &g.c.obj.Cats) }
+
+// formatted emits a record of kind whose format and arguments are described
+// in table (printf and cat).
+func (g *gen) formatted(c *ast.Call, kind EventKind, table *[]*PrintfFormat) {
 	lit, ok := c.Args[0].(*ast.StrLit)
 	if !ok {
-		g.fail(c.Args[0], "printf needs a literal format string")
+		g.fail(c.Args[0], "%s needs a literal format string", c.Name)
 		return
 	}
 	f := &PrintfFormat{Pos: c.Pos(), Format: lit.Value}
@@ -29,7 +37,7 @@ func printf(g *gen, c *ast.Call) {
 	for _, a := range c.Args[1:] {
 		t := g.typeOf(a)
 		if !storable(t) {
-			g.fail(a, "printf arguments of type %s are not implemented yet", t)
+			g.fail(a, "%s arguments of type %s are not implemented yet", c.Name, t)
 			return
 		}
 		fld := g.c.field(t, off)
@@ -38,20 +46,20 @@ func printf(g *gen, c *ast.Call) {
 	}
 	f.Size = off
 	if f.Size > maxRecord {
-		g.fail(c, "printf arguments take %d bytes, more than %d", f.Size, maxRecord)
+		g.fail(c, "%s arguments take %d bytes, more than %d", c.Name, f.Size, maxRecord)
 		return
 	}
-	index := len(g.c.obj.Printfs)
-	g.c.obj.Printfs = append(g.c.obj.Printfs, f)
+	index := len(*table)
+	*table = append(*table, f)
 	if f.Size > stackRecord {
-		g.scratchRecord(c.Args[1:], f, index)
+		g.scratchRecord(c.Args[1:], f, kind, index)
 		return
 	}
 	rec := g.stack.alloc(f.Size)
 	for i, a := range c.Args[1:] {
 		g.store(a, rec+int16(f.Args[i].Offset), f.Args[i].Type)
 	}
-	g.header(rec, EventPrintf, uint32(index))
+	g.header(rec, kind, uint32(index))
 	g.output(rec, f.Size)
 }
 
@@ -107,7 +115,7 @@ func exit(g *gen, c *ast.Call) {
 // scratchRecord builds a printf record too big for the stack in the
 // per-CPU scratch map: each argument is evaluated on the stack on its own,
 // then copied to its place in the record.
-func (g *gen) scratchRecord(args []ast.Expr, f *PrintfFormat, index int) {
+func (g *gen) scratchRecord(args []ast.Expr, f *PrintfFormat, kind EventKind, index int) {
 	g.c.scratch = max(g.c.scratch, f.Size)
 	skip := g.newLabel("noscratch")
 	for i, a := range args {
@@ -133,7 +141,7 @@ func (g *gen) scratchRecord(args []ast.Expr, f *PrintfFormat, index int) {
 	}
 	g.scratch(skip)
 	var b [8]byte
-	binary.NativeEndian.PutUint64(b[:], EventHeader(EventPrintf, uint32(index)))
+	binary.NativeEndian.PutUint64(b[:], EventHeader(kind, uint32(index)))
 	g.c.ringbuf = true
 	g.emit(storeImm(asm.R0, 0, int64(int32(binary.NativeEndian.Uint32(b[:4]))), asm.Word),
 		storeImm(asm.R0, 4, int64(int32(binary.NativeEndian.Uint32(b[4:]))), asm.Word),

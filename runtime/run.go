@@ -76,6 +76,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 	if err != nil {
 		return 1, err
 	}
+	r.warn.Store(opts.Stderr)
 	r.stopAtExit.Store(true)
 
 	var held *HeldCommand
@@ -180,6 +181,9 @@ type run struct {
 	dec     *decoder
 	formats []*Format
 	reader  *RingReader
+
+	catFormats map[uint32]*Format // cat() formats, parsed on first use
+	warn       atomic.Value       // io.Writer: where cat() reports files it cannot read; unset: nowhere
 
 	exitOnce sync.Once
 	exited   chan struct{}
@@ -322,6 +326,8 @@ func (r *run) event(rec []byte) error {
 		return r.printValue(rec, index)
 	case codegen.EventJoin:
 		return r.printJoin(rec, index)
+	case codegen.EventCat:
+		return r.printCat(rec, index)
 	default:
 		return fmt.Errorf("unknown event kind %d", kind)
 	}

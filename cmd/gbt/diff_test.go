@@ -113,9 +113,7 @@ var pending = map[string]string{}
 
 // knownFailures lists scripts whose output shows a gbt bug in a package
 // this test's author does not own (lang, codegen), with the reason.
-var knownFailures = map[string]string{
-	"cat_file": "codegen: `BEGIN { cat(\"/proc/sys/kernel/ostype\"); }` fails with \"builtin cat is not implemented yet\"",
-}
+var knownFailures = map[string]string{}
 
 // diffTimeout bounds one tracer run: start-up, the workload and the exit.
 const diffTimeout = 30 * time.Second
