@@ -104,10 +104,16 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 	if err == nil {
 		begins, ends, links, err = attachPrograms(obj.Programs, l, pid)
 	}
+	// Links are closed all at once: a tracepoint's detach waits for RCU
+	// grace periods in the kernel (about 25ms on 6.x), and concurrent
+	// closes share some of those waits instead of queueing for each
+	// (bench/README.md: 30 tracepoints detach in 1.0s instead of 1.5s).
 	detach := func() {
+		var wg sync.WaitGroup
 		for _, c := range links {
-			c.Close()
+			wg.Go(func() { c.Close() })
 		}
+		wg.Wait()
 		links = nil
 	}
 	if err != nil {
