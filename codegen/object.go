@@ -161,7 +161,7 @@ const (
 	MapZero                   // an all-zero value that initializes histograms; never written
 	MapDrops                  // per-CPU count of records the full ring buffer refused (events.go)
 	MapFrame                  // per-CPU frames of programs too big for the stack (bigframe.go)
-	MapStack                  // a stack trace map of kstack or ustack (stacks.go)
+	MapStack                  // a stack trace map of kstack or ustack, or the set of processes whose user stacks were taken (stacks.go)
 )
 
 // Map is one eBPF map and how the runtime decodes and prints it.

@@ -17,11 +17,25 @@ import (
 // for (at most MaxStackFrames); user space reads the frames by id when it
 // prints the value, cut to the limit of the value's type.
 
-// Stack map names.
+// Stack map names. ProcessesName is the set of processes whose user
+// stacks the programs have taken (an LRU hash, key and value 8 bytes: the
+// pid, and 0): the first ustack of each process sends an EventProcess
+// record, whose 8-byte payload is the pid, so that user space reads the
+// process's memory map while it lives. A user stack resolves only through
+// it, and the maps print when the process may be long gone (gbt -c).
 const (
 	KernelStackName = "kstack"
 	UserStackName   = "ustack"
+	ProcessesName   = "ustack_pids"
 )
+
+// EventProcess is the record a program sends when it takes the first
+// user stack of a process (see ProcessesName). Its number stays clear of
+// the other kinds (events.go).
+const EventProcess EventKind = 16
+
+// ProcessRecordSize is the size of an EventProcess record.
+const ProcessRecordSize = 16
 
 // MaxStackFrames is the deepest stack a stack map holds: the kernel's
 // default perf_event_max_stack, which also bounds what it records.
@@ -60,6 +74,10 @@ func (c *compiler) stackMaps() []*Map {
 				KeySize: 4, ValueSize: uint32(8 * depth), MaxEntries: uint32(c.opts.MaxMapKeys)})
 		}
 	}
+	if _, ok := c.stacks[UserStackName]; ok {
+		out = append(out, &Map{Name: ProcessesName, Kind: MapStack, Type: ebpf.LRUHash,
+			KeySize: 8, ValueSize: 8, MaxEntries: uint32(c.opts.MaxMapKeys)})
+	}
 	return out
 }
 
@@ -81,7 +99,31 @@ func stackValue(user bool) func(*gen, ast.Expr) *tmp {
 		g.emit(asm.Mov.Reg32(v.reg, asm.R0))
 		if user {
 			g.emit(asm.FnGetCurrentPidTgid.Call(), asm.RSh.Imm(asm.R0, 32), asm.LSh.Imm(asm.R0, 32), asm.Or.Reg(v.reg, asm.R0))
+			g.announceProcess(v)
 		}
 		return v
 	}
 }
+
+// announceProcess sends an EventProcess record for the process of a user
+// stack value v the first time the programs see it.
+func (g *gen) announceProcess(v *tmp) {
+	rec := g.stack.alloc(ProcessRecordSize)
+	done := g.newLabel("seen")
+	g.regs.load(asm.R1, v)
+	g.emit(asm.RSh.Imm(asm.R1, 32),
+		asm.StoreMem(asm.RFP, rec+8, asm.R1, asm.DWord),
+		storeImm(asm.RFP, rec, 0, asm.DWord),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(ProcessesName),
+		asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(rec+8)),
+		asm.Mov.Reg(asm.R3, asm.RFP), asm.Add.Imm(asm.R3, int32(rec)),
+		asm.Mov.Imm(asm.R4, bpfNoExist),
+		asm.FnMapUpdateElem.Call(),
+		asm.JNE.Imm(asm.R0, 0, done))
+	g.header(rec, EventProcess, 0)
+	g.output(rec, ProcessRecordSize)
+	g.label(done)
+}
+
+// bpfNoExist is BPF_NOEXIST: map_update_elem only adds a new key.
+const bpfNoExist = 1

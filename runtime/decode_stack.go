@@ -65,6 +65,15 @@ func (d *decoder) symbol(t *ast.Type, b []byte) Value {
 	return Str(d.symbolizer().Ksym(addr))
 }
 
+// process handles an EventProcess record, sent when the programs take the
+// first user stack of a process: its memory map is read now, while it
+// lives, for its stacks to resolve after it has exited.
+func (d *decoder) process(rec []byte) {
+	if len(rec) >= codegen.ProcessRecordSize {
+		d.symbolizer().remember(int(binary.NativeEndian.Uint64(rec[8:])))
+	}
+}
+
 func (d *decoder) symbolizer() *Symbolizer {
 	if d.stacks.sym == nil {
 		d.stacks.sym = NewSymbolizer()

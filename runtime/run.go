@@ -328,6 +328,8 @@ func (r *run) event(rec []byte) error {
 		return r.resetMap(kind, index)
 	case codegen.EventTime:
 		return r.printTime(index)
+	case codegen.EventProcess:
+		r.dec.process(rec)
 	case codegen.EventPrintValue:
 		return r.printValue(rec, index)
 	case codegen.EventJoin:
