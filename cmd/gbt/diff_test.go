@@ -113,7 +113,9 @@ var pending = map[string]string{}
 
 // knownFailures lists scripts whose output shows a gbt bug in a package
 // this test's author does not own (lang, codegen), with the reason.
-var knownFailures = map[string]string{}
+var knownFailures = map[string]string{
+	"sizeof": "codegen: `BEGIN { printf(\"%d\\n\", sizeof(int8)); }` fails with \"builtin sizeof is not implemented yet\"",
+}
 
 // diffTimeout bounds one tracer run: start-up, the workload and the exit.
 const diffTimeout = 30 * time.Second
