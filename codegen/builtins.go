@@ -244,10 +244,14 @@ func funcAddr(g *gen, e ast.Expr) *tmp {
 		g.fail(e, "func is not available in %s probes", g.spec.Kind)
 		return g.zero()
 	}
-	k := g.plan.attach.Kind
-	if k == AttachKretprobe || k == AttachUretprobe {
-		g.fail(e, "func in return probes is not implemented yet")
-		return g.zero()
+	if k := g.plan.attach.Kind; k == AttachKretprobe || k == AttachUretprobe {
+		// The instruction pointer is the return address; the helper
+		// knows the probed function's.
+		g.ctx(asm.R1)
+		g.emit(asm.FnGetFuncIp.Call())
+		t := g.regs.alloc()
+		g.emit(asm.Mov.Reg(t.reg, asm.R0))
+		return t
 	}
 	return g.ctxLoad(ptRegsIP)
 }

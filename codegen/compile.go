@@ -53,7 +53,7 @@ type compiler struct {
 	hists    map[string]*HistSpec
 	config   bool
 	frame    int            // size of the frame map's value; 0 when unused
-	stacks   map[string]int // stack map name -> frames (stacks.go)
+	stacks   map[string]int // stack map name -> frames; ProcessesName when used (stacks.go)
 	progName map[string]int
 }
 

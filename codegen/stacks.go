@@ -65,7 +65,8 @@ func (c *compiler) stackMap(user bool, limit int) string {
 	return name
 }
 
-// stackMaps returns the stack maps the programs use, kernel first.
+// stackMaps returns the stack maps the programs use, kernel first, then
+// the set of processes seen.
 func (c *compiler) stackMaps() []*Map {
 	var out []*Map
 	for _, name := range []string{KernelStackName, UserStackName} {
@@ -74,7 +75,7 @@ func (c *compiler) stackMaps() []*Map {
 				KeySize: 4, ValueSize: uint32(8 * depth), MaxEntries: uint32(c.opts.MaxMapKeys)})
 		}
 	}
-	if _, ok := c.stacks[UserStackName]; ok {
+	if _, ok := c.stacks[ProcessesName]; ok {
 		out = append(out, &Map{Name: ProcessesName, Kind: MapStack, Type: ebpf.LRUHash,
 			KeySize: 8, ValueSize: 8, MaxEntries: uint32(c.opts.MaxMapKeys)})
 	}
@@ -99,20 +100,24 @@ func stackValue(user bool) func(*gen, ast.Expr) *tmp {
 		g.emit(asm.Mov.Reg32(v.reg, asm.R0))
 		if user {
 			g.emit(asm.FnGetCurrentPidTgid.Call(), asm.RSh.Imm(asm.R0, 32), asm.LSh.Imm(asm.R0, 32), asm.Or.Reg(v.reg, asm.R0))
-			g.announceProcess(v)
+			g.regs.load(asm.R1, v)
+			g.emit(asm.RSh.Imm(asm.R1, 32))
+			g.announceProcess(asm.R1)
 		}
 		return v
 	}
 }
 
-// announceProcess sends an EventProcess record for the process of a user
-// stack value v the first time the programs see it.
-func (g *gen) announceProcess(v *tmp) {
+// announceProcess sends an EventProcess record for process pid (in a
+// scratch register) the first time the programs see it.
+func (g *gen) announceProcess(pid asm.Register) {
+	if g.c.stacks == nil {
+		g.c.stacks = map[string]int{}
+	}
+	g.c.stacks[ProcessesName] = 0
 	rec := g.stack.alloc(ProcessRecordSize)
 	done := g.newLabel("seen")
-	g.regs.load(asm.R1, v)
-	g.emit(asm.RSh.Imm(asm.R1, 32),
-		asm.StoreMem(asm.RFP, rec+8, asm.R1, asm.DWord),
+	g.emit(asm.StoreMem(asm.RFP, rec+8, pid, asm.DWord),
 		storeImm(asm.RFP, rec, 0, asm.DWord),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(ProcessesName),
 		asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(rec+8)),

@@ -10,7 +10,8 @@ import (
 // Symbols. ksym(addr) and func in kernel probes are the 8-byte address;
 // user space prints the kernel symbol. usym(addr) and func in user probes
 // are UsymSize bytes: the address at 0 and the process id at 8, since a
-// user address names a function only within its process.
+// user address names a function only within its process (whose memory
+// map user space reads when it first sees it, as for ustack).
 //
 // kaddr("name") and uaddr("name") are addresses that depend on the host
 // (and, for uaddr in a position-independent binary, on the process), so
@@ -58,6 +59,7 @@ func (g *gen) storeUsym(e ast.Expr, off int16) {
 	}
 	g.storeTmp(off, addr)
 	g.emit(asm.FnGetCurrentPidTgid.Call(), asm.RSh.Imm(asm.R0, 32), asm.StoreMem(asm.RFP, off+8, asm.R0, asm.DWord))
+	g.announceProcess(asm.R0)
 }
 
 // symbolSlot returns the config offset of a symbol's address, adding the

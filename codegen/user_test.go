@@ -148,6 +148,19 @@ func TestStacksAndSymbols(t *testing.T) {
 	if s := maps["AT_s"]; s == nil || s.ValueSize != UsymSize {
 		t.Errorf("usym map %+v, want %d-byte values", s, UsymSize)
 	}
+	if p := maps[ProcessesName]; p == nil || p.Type != ebpf.LRUHash {
+		t.Errorf("processes map %+v, want an LRU hash", p)
+	}
+	// Without user stacks or symbols, no user stack map and no processes.
+	obj, err = compileUser(`uprobe:prog:main { @k[kstack] = count(); }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range obj.Maps {
+		if m.Name == UserStackName || m.Name == ProcessesName {
+			t.Errorf("map %s without ustack or usym", m.Name)
+		}
+	}
 }
 
 // What cannot be compiled is refused where it is written.

@@ -282,6 +282,7 @@ func TestPidLifeCycle(t *testing.T) {
 	script := strings.ReplaceAll(`
 uprobe:EXE:gbt_add { printf("%s %s\n", func, usym(reg("ip"))); @[ustack(2)] = count(); }
 uprobe:EXE:_ZN3gbt3cxxEi { @cxx[func] = count(); }
+uretprobe:EXE:gbt_add { @ret[func] = count(); }
 usdt:EXE:gbt:regs { @regs = count(); }
 `, "EXE", exe)
 	g := startGbt(t, "-p", fmt.Sprint(target.cmd.Process.Pid), "-e", script)
@@ -300,6 +301,7 @@ gbt_add gbt_add
 \]: 2
 @cxx\[gbt::cxx\(int\)\]: 2
 @regs: 2
+@ret\[gbt_add\]: 2
 `
 	if got.code != 0 || !regexp.MustCompile("^"+want+"$").MatchString(got.stdout) {
 		t.Errorf("exit %d, output:\n%s\nwant it to match:\n%s\nstderr:\n%s", got.code, got.stdout, want, got.stderr)
