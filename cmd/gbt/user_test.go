@@ -355,3 +355,14 @@ func TestProfileUserStacks(t *testing.T) {
 		t.Errorf("exit %d, output does not match %s:\n%s\nstderr:\n%s", got.code, re, got.stdout, got.stderr)
 	}
 }
+
+// A library named as bpftrace names it: uprobe:libc:exit finds the C
+// library through the dynamic loader's cache, and probe names its file.
+func TestLibraryUprobe(t *testing.T) {
+	userPrerequisites(t)
+	got := runGbt(t, "-e", `uprobe:libc:exit /pid == cpid/ { @[probe] = count(); }`, "-c", "true")
+	re := regexp.MustCompile(`^\n\n@\[uprobe:/\S*/libc\.so\.6:exit\]: 1\n$`)
+	if got.code != 0 || !re.MatchString(got.stdout) {
+		t.Errorf("exit %d, output %q does not match %s\nstderr:\n%s", got.code, got.stdout, re, got.stderr)
+	}
+}
