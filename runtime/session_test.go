@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -50,6 +51,33 @@ func (p *sessionProgram) mustAdd(block string) *Block {
 	return b
 }
 
+// lockedBuffer is a bytes.Buffer the test reads while the session's event
+// handlers write it. Their writes are ordered after the test's actions by
+// the kernel (a program runs, its record wakes the reader), which the race
+// detector cannot see; the lock makes the order visible to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuffer) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
+}
+
 func getppids(n int) {
 	for range n {
 		syscall.Getppid()
@@ -62,7 +90,7 @@ func getppids(n int) {
 // maps, END runs at Close and the maps print as at a script's exit.
 func TestSessionBlocks(t *testing.T) {
 	requireKernel(t)
-	var out bytes.Buffer
+	var out lockedBuffer
 	s := NewSession(SessionOptions{Out: NewText(&out, io.Discard)})
 	p := &sessionProgram{t: t, s: s, params: []string{fmt.Sprint(os.Getpid())}}
 
@@ -154,7 +182,7 @@ func readInt(t *testing.T, s *Session, name string) int64 {
 // TestSessionExit ends the session from a program's exit().
 func TestSessionExit(t *testing.T) {
 	requireKernel(t)
-	var out bytes.Buffer
+	var out lockedBuffer
 	s := NewSession(SessionOptions{Out: NewText(&out, io.Discard)})
 	p := &sessionProgram{t: t, s: s}
 	p.mustAdd(`BEGIN { @n = 1; exit(3); }`)

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/gbt-project/gbt/runtime"
@@ -361,7 +362,10 @@ func (r *repl) shell(command string) {
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	}
 	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
+		// Ctrl-C reaches the command from the terminal too, so it may die
+		// of SIGINT before the context is cancelled.
+		var ee *exec.ExitError
+		if ctx.Err() != nil || errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGINT {
 			err = errors.New("interrupted")
 		}
 		fmt.Fprintf(r.stderr, "gbt: %s: %v\n", command, err)
