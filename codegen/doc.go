@@ -45,6 +45,16 @@
 // members of kernel structs through BTF (records.go, Options.Types), and
 // #define, enum and #include constants (consts.go).
 //
+// User space (UserInfo, kernel.go): uprobe wildcards expand over the
+// binary's function symbols, and a usdt probe compiles into one program
+// per location, its arguments lowered from the SDT note's locations
+// (registers, memory, constants, globals; usdt.go). kstack and ustack are
+// ids in stack trace maps, usym and func in user probes the address and
+// the pid, and the first user stack or symbol of a process tells user
+// space to read its memory map (stacks.go, symbols.go). kaddr, uaddr and
+// cpid depend on the host: the programs read them from config slots the
+// runtime fills, so the Object stays free of addresses.
+//
 // Semantics follow bpftrace 0.17: integers are 64-bit in registers,
 // sign- or zero-extended from their type; /, % and >> are unsigned 64-bit
 // operations and division or modulo by zero gives 0; comparisons are

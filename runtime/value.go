@@ -9,6 +9,19 @@
 // formats are parsed once (Format) and applied per event with C's rules.
 // The printing tests are differential: each case is described in Go and as
 // a bpftrace script whose real output is the golden (testdata/print).
+//
+// User space and symbols: uprobes and usdt probes find their binaries as
+// bpftrace does (ResolveBinaryIn: paths, $PATH, ld.so.cache, a -p
+// process's maps), their functions in the ELF symbol tables (elfsym.go)
+// and their probes in the SDT notes (usdt.go); HostUserInfo hands both to
+// the code generator, which compiles one program per USDT location with
+// its argument locations. Stacks and symbols are ids and addresses in the
+// programs' values; the decoder reads the frames from the stack maps and
+// names them with a Symbolizer (kallsyms, and each process's memory map,
+// read when a program first announces the process, and followed while the
+// -p or -c target lives), so user stacks resolve after the process has
+// exited. Run fills the config map with what only the host knows: the -c
+// command's pid (cpid) and the addresses of kaddr() and uaddr() symbols.
 package runtime
 
 import (
