@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/cilium/ebpf"
 
@@ -132,13 +134,14 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 	}
 
 	var cmdDone <-chan struct{}
+	cmdPid := 0
 	if held != nil {
 		if err := held.Release(); err != nil {
 			detach()
 			r.stopReader()
 			return 1, fmt.Errorf("starting %q: %w", opts.Command, err)
 		}
-		cmdDone = held.Done()
+		cmdDone, cmdPid = held.Done(), held.Pid
 		held = nil
 	}
 	if pid != 0 {
@@ -155,6 +158,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 	}
 
 	detach()
+	stopCommand(cmdDone, cmdPid)
 	r.endExit(opts.Stderr)
 	for _, prog := range ends {
 		if _, err := RunOnce(prog); err != nil {
@@ -176,6 +180,25 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 		return 1, err
 	}
 	return r.code, nil
+}
+
+// stopCommand ends gbt -c's command when the run ends for another reason
+// (exit(), a signal): as in bpftrace, the command does not outlive gbt. It
+// gets SIGTERM and a second to exit.
+func stopCommand(done <-chan struct{}, pid int) {
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+		return
+	default:
+	}
+	syscall.Kill(pid, syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
 }
 
 // run is the state of one Run: the event callback runs on the reader's
