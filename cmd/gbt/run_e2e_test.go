@@ -113,3 +113,15 @@ tracepoint:syscalls:sys_enter_getppid /comm == str($1)/ {
 func obj(typ string, data any) map[string]any {
 	return map[string]any{"type": typ, "data": data}
 }
+
+// TestCommandEndsWithRun checks that gbt -c does not leave its command
+// running when the run ends first (here at exit() in BEGIN), as bpftrace
+// does not: the command would sleep 10s, and hold gbt's stdout open
+// that long.
+func TestCommandEndsWithRun(t *testing.T) {
+	start := time.Now()
+	gbtRun(t, "-q", "-e", `BEGIN { exit(); }`, "-c", workload(t)+" sleep 10000")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("gbt and its command took %v: the command outlived gbt", d.Round(time.Millisecond))
+	}
+}
