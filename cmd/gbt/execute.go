@@ -47,6 +47,10 @@ func execute(o *options, prog *ast.Program, src []byte, settings lang.Settings, 
 			fmt.Fprintf(stderr, "gbt: "+format+"\n", args...)
 		}
 	}
+	if o.pid != 0 && o.command != "" {
+		fmt.Fprintln(stderr, "gbt: -p and -c cannot be used together")
+		return 1
+	}
 	if o.pid != 0 {
 		if err := runtime.CheckProcess(o.pid); err != nil {
 			fmt.Fprintf(stderr, "gbt: %v\n", err)

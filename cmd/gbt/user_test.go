@@ -308,7 +308,8 @@ gbt_add gbt_add
 	}
 }
 
-// -p with a process that does not exist is a clear error.
+// -p with a process that does not exist is a clear error, and so is -p
+// with -c.
 func TestPidMissing(t *testing.T) {
 	userPrerequisites(t)
 	cmd := exec.Command("true")
@@ -320,6 +321,11 @@ func TestPidMissing(t *testing.T) {
 	want := fmt.Sprintf("gbt: process %d does not exist\n", pid)
 	if got.code != 1 || got.stderr != want || got.stdout != "" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and stderr %q", got.code, got.stdout, got.stderr, want)
+	}
+	got = runGbt(t, "-p", fmt.Sprint(os.Getpid()), "-c", "true", "-e", "uprobe:/bin/sh:main { @ = count(); }")
+	want = "gbt: -p and -c cannot be used together\n"
+	if got.code != 1 || got.stderr != want {
+		t.Errorf("-p with -c: exit %d, stderr %q; want exit 1 and %q", got.code, got.stderr, want)
 	}
 }
 
