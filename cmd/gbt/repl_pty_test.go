@@ -85,8 +85,8 @@ func (s *ptySession) expect(want string) {
 // TestREPLTerminal drives the REPL through a pseudo-terminal: the prompt,
 // the continuation prompt, completion of commands, probe kinds, tracepoint
 // names, builtins and map names, Ctrl-C on a line and on a running
-// command (neither detaches anything), the history file, and Ctrl-D,
-// which prints the maps.
+// command (neither detaches anything), output streaming while the prompt
+// waits, the history file, and Ctrl-D, which prints the maps.
 func TestREPLTerminal(t *testing.T) {
 	if !kernelTests() {
 		t.Skip("needs root for the kernel")
@@ -130,6 +130,17 @@ func TestREPLTerminal(t *testing.T) {
 	s.send(".pro\t\r")
 	s.expect("[1] BEGIN {")
 	s.expect("[2] tracepoint:syscalls:sys_enter_getppid { @calls = count(); }")
+
+	// Output streams while the prompt waits, which readline redraws;
+	// detaching stops it.
+	s.send("interval:ms:50 { printf(\"tick\\n\"); }\r")
+	s.expect("[3] attached 1 probe")
+	for range 3 {
+		s.expect("tick")
+		s.expect(">>> ")
+	}
+	s.send(".detach 3\r")
+	s.expect("[3] detached")
 
 	// An error keeps the session going.
 	s.send("BEGIN { @n = \"s\"; }\r")
