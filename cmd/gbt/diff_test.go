@@ -37,15 +37,16 @@ import (
 // Each script names its workload in a header comment, `// workload: ARGS`
 // (the arguments of testdata/workload), and its positional parameters in
 // `// args: ARGS`; `// formats: text json` runs it in both output formats
-// (the default is text; JSON runs are named SCRIPT.json); `// flags: ARGS`
-// gives both tracers more options (--unsafe, say). Scripts filter on comm == "workload" and on sizes or
-// paths, so that the Go runtime's own start-up calls do not count. Other
-// tests run the workload at the same time (go test runs packages in
+// (the default is text; JSON runs are named SCRIPT.json), and
+// `// flags: ARGS` gives both tracers more options (--unsafe, say); see
+// testdata/diff/README.md. Scripts filter on comm == "workload" and on
+// sizes or paths, so that the Go runtime's own start-up calls do not count.
+// Other tests run the workload at the same time (go test runs packages in
 // parallel, and other runs of this test may be going on), so this one
 // builds it under a name of its own, diffComm, and runs both tracers on a
-// copy of each script whose "workload" literals say that name. The tracers run in the directory of the workload's binary,
-// where ./workload is a link to it, so that scripts can put uprobes on
-// uprobe:./workload:FUNC.
+// copy of each script whose "workload" literals say that name. The tracers
+// run in the directory of the workload's binary, where ./workload is a link
+// to it, so that scripts can put uprobes on uprobe:./workload:FUNC.
 //
 // Scripts in pending use features of issue 4 that gbt does not do yet, and
 // scripts in knownFailures show gbt bugs outside this test's reach; both
