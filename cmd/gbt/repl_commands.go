@@ -164,9 +164,13 @@ func (r *repl) numbered() int {
 	return n
 }
 
+// plural writes a count and a noun: "1 probe", "2 probes", "0 entries".
 func plural(n int, what string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return "1 " + what
+	case strings.HasSuffix(what, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(what, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -180,3 +180,16 @@ func TestStopWriter(t *testing.T) {
 		t.Errorf("wrote %q", out.String())
 	}
 }
+
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n          int
+		what, want string
+	}{
+		{1, "probe", "1 probe"}, {2, "probe", "2 probes"}, {0, "entry", "0 entries"}, {1, "entry", "1 entry"},
+	} {
+		if got := plural(tt.n, tt.what); got != tt.want {
+			t.Errorf("plural(%d, %q) = %q, want %q", tt.n, tt.what, got, tt.want)
+		}
+	}
+}
