@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -54,25 +55,22 @@ options:
 ARG... are the positional parameters $1, $2, ... ($# counts them).
 `
 
-// parseArgs parses gbt's command line. It follows bpftrace: options come
-// first; the first non-option argument is the script file (unless -e was
-// given), and every later argument is a positional parameter.
+// parseArgs parses gbt's command line. It follows bpftrace (GNU getopt):
+// options may come before or after the other arguments, until "--"; of
+// the other arguments, the first is the script file unless -e was given,
+// and the rest are the positional parameters. An argument that looks like
+// a negative number is a parameter, not an option.
 func parseArgs(args []string) (*options, error) {
 	o := &options{format: "text"}
-	haveScript := false
+	var rest []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if haveScript || a == "-" || !strings.HasPrefix(a, "-") || a == "--" {
-			switch {
-			case a == "--" && !haveScript:
-			case !haveScript && o.program == "":
-				o.file = a
-			default:
-				o.params = append(o.params, a)
-			}
-			// Once the script file is named, every later argument is a
-			// positional parameter; after -e, options may still follow.
-			haveScript = haveScript || o.file != ""
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if a == "-" || !strings.HasPrefix(a, "-") || negativeNumber.MatchString(a) {
+			rest = append(rest, a)
 			continue
 		}
 		name, val, hasVal := strings.Cut(a, "=")
@@ -132,6 +130,10 @@ func parseArgs(args []string) (*options, error) {
 			return nil, err
 		}
 	}
+	if o.program == "" && len(rest) > 0 {
+		o.file, rest = rest[0], rest[1:]
+	}
+	o.params = rest
 	if o.format != "text" && o.format != "json" {
 		return nil, fmt.Errorf("unknown output format %q: use text or json", o.format)
 	}
@@ -144,3 +146,5 @@ func parseArgs(args []string) (*options, error) {
 	}
 	return o, nil
 }
+
+var negativeNumber = regexp.MustCompile(`^-[0-9]`)
