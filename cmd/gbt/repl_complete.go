@@ -12,7 +12,7 @@ import (
 // completer completes, at the cursor: REPL commands at the start of a
 // line; probe kinds where a probe starts, then tracepoint names (from
 // tracefs) and software and hardware events after the kind; builtins
-// inside a block; map names after '@'.
+// inside a block or a predicate; map names after '@'.
 type completer struct {
 	r *repl
 
@@ -24,7 +24,12 @@ type completer struct {
 // after the word being completed, and the length of that word.
 func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	before := string(line[:pos])
-	start := strings.LastIndexAny(before, " \t(){};,=!+-*%<>&|^?") + 1
+	// A probe name may hold '-' ("software:cpu-clock"); an expression
+	// word ends at it.
+	start := strings.LastIndexAny(before, " \t(){};,=!+*%<>&|^?/") + 1
+	if !strings.Contains(before[start:], ":") {
+		start += strings.LastIndex(before[start:], "-") + 1
+	}
 	word := before[start:]
 	pending := c.r.pendingText()
 	first := pending == "" && strings.TrimSpace(before[:start]) == ""
@@ -36,7 +41,7 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 		cands = c.r.sess.MapNames()
 	case strings.Contains(word, ":"):
 		cands = c.probeNames(word)
-	case inBlock(pending + before):
+	case inBlock(pending+before) || inPredicate(pending+before):
 		cands = stdlib.Names()
 	default:
 		for _, k := range stdlib.ProbeKinds() {
@@ -64,6 +69,12 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 func inBlock(before string) bool {
 	depth, _ := braces(before)
 	return depth > 0
+}
+
+// inPredicate reports whether the text before the cursor, outside any
+// block, is inside a /predicate/.
+func inPredicate(before string) bool {
+	return strings.Count(before, "/")%2 == 1
 }
 
 // probeNames returns the attach points of the kind word starts with.

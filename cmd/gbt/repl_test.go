@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gbt-project/gbt/lang"
 	"github.com/gbt-project/gbt/lang/ast"
+	"github.com/gbt-project/gbt/runtime"
 )
 
 // TestREPLScript runs the REPL stories in testdata/repl: sessions driven
@@ -190,6 +192,46 @@ func TestPlural(t *testing.T) {
 	} {
 		if got := plural(tt.n, tt.what); got != tt.want {
 			t.Errorf("plural(%d, %q) = %q, want %q", tt.n, tt.what, got, tt.want)
+		}
+	}
+}
+
+// TestCompleter checks what Tab offers where: commands at the start of a
+// line, probe kinds where a probe starts, software events after their
+// kind, builtins inside a block (also on a continuation line) or a
+// predicate, and the map commands at the start of a line.
+func TestCompleter(t *testing.T) {
+	r := &repl{sess: runtime.NewSession(runtime.SessionOptions{Out: runtime.NewText(io.Discard, io.Discard)})}
+	c := &completer{r: r}
+	tests := []struct {
+		pending, line string
+		want          []string
+		n             int
+	}{
+		{"", ".ma", []string{"ps"}, 3},
+		{"", "tracepo", []string{"int:"}, 7},
+		{"", "BEG", []string{"IN"}, 3},
+		{"", "software:cpu-c", []string{"lock"}, 14},
+		{"", "BEGIN { printf(\"%d\", ncp", []string{"us"}, 3},
+		{"BEGIN {", "  ncp", []string{"us"}, 3},
+		{"", "zer", []string{"o"}, 3},
+		{"", "BEGIN { @x = cou", []string{"nt"}, 3},
+		{"", "t:syscalls:sys_enter_read /pi", []string{"d"}, 2},
+		{"", "BEGIN { @x = 1-ncp", []string{"us"}, 3},
+		{"", "@", nil, 1},
+	}
+	for _, tt := range tests {
+		r.setPending(nil)
+		if tt.pending != "" {
+			r.setPending([]string{tt.pending})
+		}
+		cands, n := c.Do([]rune(tt.line), len([]rune(tt.line)))
+		var got []string
+		for _, cand := range cands {
+			got = append(got, string(cand))
+		}
+		if !cmp.Equal(got, tt.want) || n != tt.n {
+			t.Errorf("Do(%q after %q) = %q, %d; want %q, %d", tt.line, tt.pending, got, n, tt.want, tt.n)
 		}
 	}
 }
