@@ -28,16 +28,16 @@ func (d *decoder) withMaps(maps map[string]*ebpf.Map) *decoder {
 	return d
 }
 
-// stack decodes a kstack or ustack value (8 bytes at b).
+// stack decodes a kstack or ustack value (8 bytes at b, see codegen's
+// stacks.go).
 func (d *decoder) stack(t *ast.Type, b []byte) Value {
-	v := binary.NativeEndian.Uint64(b)
-	id, pid := int32(uint32(v)), int(v>>32)
+	id, limit, pid := codegen.SplitStack(binary.NativeEndian.Uint64(b))
 	mode := stackMode(t.StackMode)
 	var addrs []uint64
-	if m := d.stacks.maps[codegen.StackMapName(t.User)]; m != nil && id >= 0 {
+	if m := d.stacks.maps[codegen.StackMapName(t.User, limit)]; m != nil && id >= 0 {
 		var raw []byte
 		if err := m.Lookup(uint32(id), &raw); err == nil {
-			for i := 0; i+8 <= len(raw) && len(addrs) < t.Limit; i += 8 {
+			for i := 0; i+8 <= len(raw); i += 8 {
 				a := binary.NativeEndian.Uint64(raw[i:])
 				if a == 0 {
 					break
