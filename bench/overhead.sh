@@ -100,7 +100,7 @@ measure() {
 # traced LABEL TOOL: start TOOL counting the tracepoint, time the workload
 # under it, record its program's run time, stop it and check its count.
 traced() {
-	local label=$1 tool=$2 want=$((runs * n)) id= got
+	local label=$1 tool=$2 want=$((runs * n)) id='' got
 	"$tool" -e "$script" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	for _ in $(seq 300); do

@@ -66,7 +66,7 @@ prog_ids() {
 # "Attaching" before it loads them) and its set of programs has stayed the
 # same for three looks in a row.
 wait_loaded() {
-	local p=$1 word=$2 prev= cur same=0
+	local p=$1 word=$2 prev='' cur same=0
 	for _ in $(seq 300); do
 		if ! kill -0 "$p" 2>/dev/null; then
 			echo "tool exited early: $(cat "$tmp/err")" >&2
