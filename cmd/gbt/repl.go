@@ -104,10 +104,13 @@ func runREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
 	if o.format == "json" {
 		out = runtime.NewJSON(r.stdout)
 	}
-	r.sess = runtime.NewSession(runtime.SessionOptions{Out: out, Stderr: r.stderr, Verbose: o.verbose,
-		Attached: func(programs int) {
+	sopts := runtime.SessionOptions{Out: out, Stderr: r.stderr, Verbose: o.verbose}
+	if !o.quiet {
+		sopts.Attached = func(programs int) {
 			fmt.Fprintf(r.stderr, "[%d] attached %s\n", r.numbered()+1, plural(programs, "probe"))
-		}})
+		}
+	}
+	r.sess = runtime.NewSession(sopts)
 	return r.loop(read)
 }
 
