@@ -250,6 +250,11 @@ func runTracer(t *testing.T, tracer, command, format string, sc diffScript) trac
 	args = append(args, sc.args...)
 	cmd := exec.CommandContext(ctx, tracer, args...)
 	cmd.Dir = filepath.Dir(sc.path)
+	// The workload inherits this. A uretprobe on a Go function fails
+	// (SIGILL in the return trampoline) when the goroutine moves to another
+	// thread between call and return, which asynchronous preemption can
+	// make it do; without it, a leaf like main.marker cannot move.
+	cmd.Env = append(os.Environ(), "GODEBUG=asyncpreemptoff=1")
 	// Output goes to files, not pipes: a workload that outlives its tracer
 	// (after exit()) would hold a pipe open until it ends.
 	stdout, stderr := outputFile(t), outputFile(t)
