@@ -1,6 +1,10 @@
 package codegen
 
 import (
+	"reflect"
+	"sort"
+	"strings"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -16,9 +20,12 @@ import (
 // read the probe's context. The callback returns 0 to go on and 1 to stop.
 //
 // The body runs in the callback's own stack frame: $kv and the variables
-// the body assigns live there; variables of the enclosing probe are not
-// reachable from it. break stops the iteration, continue goes to the next
-// element, exit() and return stop it too.
+// the body assigns live there. Variables of the enclosing probe that the
+// body uses are copied in from the probe's frame (through the context
+// pointer, which points into it) when the callback starts and copied back
+// when it returns; callbacks run one at a time, so the body sees and
+// updates them as if it ran in the probe. break stops the iteration,
+// continue goes to the next element, exit() and return stop it too.
 //
 // Programs with subprograms carry BTF function information for every
 // function, which the kernel requires for function pointers.
@@ -29,7 +36,7 @@ import (
 func (g *gen) callbackGen(name string) *gen {
 	cb := &gen{c: g.c, probe: g.probe, spec: g.spec, plan: g.plan, index: g.index,
 		alias: map[string]string{}, vars: map[string]*variable{}, labels: g.labels,
-		src: g.src, subprogs: g.subprogs, inCallback: true}
+		src: g.src, subprogs: g.subprogs}
 	if cb.subprogs == nil {
 		cb.subprogs = &[]asm.Instructions{}
 		g.subprogs = cb.subprogs
@@ -106,9 +113,22 @@ func (g *gen) forMapStmt(x *ast.ForStmt) {
 	cb.allocBlockVars(x.Body)
 	kv := &variable{off: cb.stack.alloc(cb.c.sizeOf(kvType)), typ: kvType}
 	cb.vars[x.Var.Name] = kv
+	shared := g.sharedVars(cb, x)
+	if g.failed {
+		return
+	}
+	ctxp := cb.stack.alloc(8)
 	layout := cb.c.field(kvType, 0)
-	// The context, then the key and the value, copied into $kv.
-	cb.emit(asm.LoadMem(asm.R0, asm.R4, 0, asm.DWord), asm.StoreMem(asm.RFP, cb.ctxSlot, asm.R0, asm.DWord))
+	// The context, the probe's variables, then the key and the value,
+	// copied into $kv.
+	cb.emit(asm.StoreMem(asm.RFP, ctxp, asm.R4, asm.DWord),
+		asm.LoadMem(asm.R0, asm.R4, 0, asm.DWord), asm.StoreMem(asm.RFP, cb.ctxSlot, asm.R0, asm.DWord))
+	for _, v := range shared {
+		for i := 0; i < v.size; i += 8 {
+			cb.emit(asm.LoadMem(asm.R0, asm.R4, v.outer-g.ctxSlot+int16(i), asm.DWord),
+				asm.StoreMem(asm.RFP, v.inner+int16(i), asm.R0, asm.DWord))
+		}
+	}
 	for part, src := range []asm.Register{asm.R2, asm.R3} {
 		f := layout.Elems[part]
 		size := mp.Key.Size
@@ -121,10 +141,22 @@ func (g *gen) forMapStmt(x *ast.ForStmt) {
 		}
 	}
 	cb.loopBody(x.Body, loop{cont: cont, brk: brk})
-	cb.label(cont)
-	cb.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-	cb.label(brk)
-	cb.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
+	for _, l := range []struct {
+		label string
+		ret   int32
+	}{{cont, 0}, {brk, 1}} {
+		cb.label(l.label)
+		if len(shared) > 0 {
+			cb.emit(asm.LoadMem(asm.R1, asm.RFP, ctxp, asm.DWord))
+		}
+		for _, v := range shared {
+			for i := 0; i < v.size; i += 8 {
+				cb.emit(asm.LoadMem(asm.R0, asm.RFP, v.inner+int16(i), asm.DWord),
+					asm.StoreMem(asm.R1, v.outer-g.ctxSlot+int16(i), asm.R0, asm.DWord))
+			}
+		}
+		cb.emit(asm.Mov.Imm(asm.R0, l.ret), asm.Return())
+	}
 	g.finishCallback(cb, x)
 	g.forEachMapElem(mp, name)
 }
@@ -180,4 +212,66 @@ func (g *gen) outLabel() string {
 		return g.out
 	}
 	return "out"
+}
+
+// sharedVar is a probe variable a callback uses: its slot in the probe's
+// frame (outer) and in the callback's (inner), and its size.
+type sharedVar struct {
+	outer, inner int16
+	size         int
+}
+
+// sharedVars gives cb a slot for each variable of g that the body of x
+// uses, in name order.
+func (g *gen) sharedVars(cb *gen, x *ast.ForStmt) []sharedVar {
+	used := map[string]bool{}
+	varsIn(reflect.ValueOf(x.Body), used)
+	names := make([]string, 0, len(used))
+	for n := range used {
+		if g.vars[n] != nil && n != x.Var.Name {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	if len(names) > 0 && g.bigFrame {
+		g.fail(x, "the body of a for loop over a map cannot use the probe's variables (%s) when the probe's frame is too big for the stack", strings.Join(names, ", "))
+		return nil
+	}
+	var out []sharedVar
+	for _, n := range names {
+		pv := g.vars[n]
+		size := align8(max(8, g.c.sizeOf(pv.typ)))
+		cv := &variable{off: cb.stack.alloc(size), typ: pv.typ}
+		cb.vars[n] = cv
+		out = append(out, sharedVar{outer: pv.off, inner: cv.off, size: size})
+	}
+	return out
+}
+
+// varsIn adds the names of the scratch variables found under v.
+func varsIn(v reflect.Value, names map[string]bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		if sv, ok := v.Interface().(*ast.Var); ok {
+			names[sv.Name] = true
+			return
+		}
+		if _, ok := v.Interface().(*ast.Type); ok {
+			return
+		}
+		varsIn(v.Elem(), names)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				varsIn(v.Field(i), names)
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			varsIn(v.Index(i), names)
+		}
+	}
 }

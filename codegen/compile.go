@@ -149,12 +149,11 @@ type gen struct {
 	failed  bool
 
 	// Map iteration callbacks (callbacks.go): the subprograms emitted so
-	// far, shared by a program and its callbacks; whether this is a
-	// callback's body; where exit() and return jump in it.
-	subprogs   *[]asm.Instructions
-	inCallback bool
-	out        string
-	bigFrame   bool // the frame lives in the frame map (bigframe.go)
+	// far, shared by a program and its callbacks; where exit() and return
+	// jump in a callback.
+	subprogs *[]asm.Instructions
+	out      string
+	bigFrame bool // the frame lives in the frame map (bigframe.go)
 }
 
 // variable is a scratch variable's stack slot.

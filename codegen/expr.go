@@ -266,11 +266,7 @@ func (g *gen) variable(v *ast.Var) *variable {
 		return s
 	}
 	// Every assigned variable is given a slot before emission.
-	if g.inCallback {
-		g.fail(v, "variable %s is declared outside the for loop over a map; using it in the loop's body is not implemented yet", v.Name)
-	} else {
-		g.fail(v, "variable %s is used before it is assigned", v.Name)
-	}
+	g.fail(v, "variable %s is used before it is assigned", v.Name)
 	s := &variable{off: g.stack.alloc(8), typ: ast.Int(8, true)}
 	g.vars[v.Name] = s
 	return s

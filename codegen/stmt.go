@@ -10,11 +10,15 @@ import (
 // whole program, sized for the largest value assigned to it.
 func (g *gen) allocVars(p *ast.Probe) { g.allocBlockVars(p.Body) }
 
-// allocBlockVars gives slots to the variables assigned in b, except in the
-// bodies of for loops over maps, which run in callbacks of their own.
+// allocBlockVars gives slots to the variables assigned in b. The bodies of
+// for loops over maps run in callbacks of their own: their variables get
+// slots there, except those of the probe, which they copy (callbacks.go)
+// and which are sized here for the values the bodies assign too.
 func (g *gen) allocBlockVars(b *ast.Block) {
 	types := map[string]*ast.Type{}
 	var names []string
+	var mapLoops []*ast.Block
+	inLoop := false
 	note := func(v *ast.Var, value ast.Expr) {
 		t := v.Type()
 		if (t == nil || hasKernel(t)) && value != nil {
@@ -24,6 +28,9 @@ func (g *gen) allocBlockVars(b *ast.Block) {
 			return
 		}
 		if old, ok := types[v.Name]; !ok {
+			if inLoop {
+				return
+			}
 			names = append(names, v.Name)
 			types[v.Name] = t
 		} else if g.c.sizeOf(t) > g.c.sizeOf(old) {
@@ -56,10 +63,16 @@ func (g *gen) allocBlockVars(b *ast.Block) {
 			if x.Map == nil {
 				note(x.Var, nil)
 				walk(x.Body)
+			} else {
+				mapLoops = append(mapLoops, x.Body)
 			}
 		}
 	}
 	walk(b)
+	inLoop = true
+	for _, body := range mapLoops {
+		walk(body)
+	}
 	for _, n := range names {
 		t := types[n]
 		g.vars[n] = &variable{off: g.stack.alloc(max(8, g.c.sizeOf(t))), typ: t}
