@@ -72,6 +72,8 @@ func (a Attach) describe() string {
 		if a.Offset > 0 {
 			s += fmt.Sprintf("+%d", a.Offset)
 		}
+	case AttachUSDT:
+		s += fmt.Sprintf(" %s:%s at %#x", a.Binary, a.Target, a.Offset)
 	}
 	return s
 }
