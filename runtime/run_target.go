@@ -77,7 +77,7 @@ func symbolAddr(ref codegen.SymbolRef, pid int) (uint64, error) {
 // libraries, then less and less often, down to every followLast.
 const (
 	followFirst = time.Millisecond
-	followLast  = 50 * time.Millisecond
+	followLast  = 500 * time.Millisecond
 )
 
 // follow keeps the Symbolizer's copy of process pid's memory map fresh
