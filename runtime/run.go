@@ -104,7 +104,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 	var begins, ends []*ebpf.Program
 	var links []io.Closer
 	if err == nil {
-		begins, ends, links, err = attachPrograms(obj.Programs, l, pid)
+		begins, ends, links, err = attachPrograms(obj.Programs, l, procLimit{uprobe: opts.Pid, usdt: pid})
 	}
 	// Links are closed all at once: a tracepoint's detach waits for RCU
 	// grace periods in the kernel (about 25ms on 6.x), and concurrent
@@ -262,9 +262,9 @@ func startEvents(obj *codegen.Object, l *Loaded, out Output) (*run, error) {
 
 // attachPrograms attaches the loaded programs of progs and returns the
 // BEGIN and END programs, which run through RunOnce, and the links.
-// Uprobes and usdt probes attach to process pid alone unless it is 0. On
-// error nothing stays attached.
-func attachPrograms(progs []*codegen.Program, l *Loaded, pid int) (begins, ends []*ebpf.Program, links []io.Closer, err error) {
+// Uprobes and usdt probes attach to the processes limit says. On error
+// nothing stays attached.
+func attachPrograms(progs []*codegen.Program, l *Loaded, limit procLimit) (begins, ends []*ebpf.Program, links []io.Closer, err error) {
 	for _, p := range progs {
 		prog := l.Programs[p.Name]
 		switch p.Attach.Kind {
@@ -277,7 +277,7 @@ func attachPrograms(progs []*codegen.Program, l *Loaded, pid int) (begins, ends 
 		}
 		var c io.Closer
 		ap, err := PlanAttachPoint(p.Attach)
-		ap.Pid = pid
+		ap.Pid = limit.of(ap.Kind)
 		if err == nil {
 			c, err = Attach(prog, ap)
 		}

@@ -42,6 +42,24 @@ func setTarget(obj *codegen.Object, l *Loaded, held *HeldCommand, pid int) error
 	return nil
 }
 
+// procLimit says which process uprobes and usdt probes attach to (0:
+// every process). As in bpftrace, -p limits both to its process, and -c
+// limits usdt probes to the command (whose binary they are in) but not
+// uprobes: a command run through a shell (cpid the shell's) still reaches
+// them; a script that wants the command alone says /pid == cpid/.
+type procLimit struct{ uprobe, usdt int }
+
+// of returns the pid an attach point of kind k is limited to.
+func (p procLimit) of(k ProbeKind) int {
+	switch k {
+	case KindUprobe, KindUretprobe:
+		return p.uprobe
+	case KindUSDT:
+		return p.usdt
+	}
+	return 0
+}
+
 // symbolAddr resolves a kaddr() or uaddr() symbol.
 func symbolAddr(ref codegen.SymbolRef, pid int) (uint64, error) {
 	if ref.Binary == "" {

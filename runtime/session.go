@@ -156,7 +156,7 @@ func (s *Session) start(b *Block, progs []*codegen.Program) error {
 		go s.watch(b)
 	}
 	var begins []*ebpf.Program
-	begins, b.ends, b.links, err = attachPrograms(progs, b.l, 0)
+	begins, b.ends, b.links, err = attachPrograms(progs, b.l, procLimit{})
 	if err != nil {
 		return err
 	}
