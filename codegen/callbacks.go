@@ -88,8 +88,8 @@ func (g *gen) iterableMap(m *ast.MapExpr, what string) *Map {
 	if mp == nil {
 		return nil
 	}
-	if mp.Agg != ast.AggNone && what == "for" {
-		g.fail(m, "a for loop over the aggregation map %s is not implemented yet", m.Name)
+	if mp.Agg != ast.AggNone && what == "for" && !iterableAgg(mp.Agg) {
+		g.fail(m, "a for loop over the %s() map %s is not implemented yet", mp.Agg, m.Name)
 		return nil
 	}
 	return mp
@@ -133,6 +133,10 @@ func (g *gen) forMapStmt(x *ast.ForStmt) {
 		f := layout.Elems[part]
 		size := mp.Key.Size
 		if part == 1 {
+			if mp.Agg != ast.AggNone {
+				cb.combineCPUs(mp, kv.off+int16(f.Offset))
+				continue
+			}
 			size = mp.Value.Size
 		}
 		for i := 0; i < min(size, align8(f.Size)); i += 8 {
@@ -274,4 +278,80 @@ func varsIn(v reflect.Value, names map[string]bool) {
 			varsIn(v.Index(i), names)
 		}
 	}
+}
+
+// iterableAgg reports whether a for loop over a map of agg can give its
+// values: as an integer combined across CPUs.
+func iterableAgg(agg ast.AggKind) bool {
+	switch agg {
+	case ast.AggCount, ast.AggSum, ast.AggMin, ast.AggMax, ast.AggAvg:
+		return true
+	}
+	return false
+}
+
+// maxCPUs bounds the CPUs combineCPUs reads: the verifier needs a bound,
+// and walks every iteration.
+const maxCPUs = 512
+
+// combineCPUs writes at off the value of the per-CPU aggregation whose key
+// R2 points to, combined as the runtime combines it (Map.Agg): the sum of
+// count and sum, the least or greatest of min and max among CPUs that
+// have a value, and avg's total over its count. It reads each CPU's value
+// with bpf_map_lookup_percpu_elem, for the ncpus CPUs of the config map.
+// It runs at the callback's start, when no temp is live, so it uses
+// R6 (the CPU), R7 (the result), R8 (a count or has-value flag) and R9
+// (ncpus) directly.
+func (g *gen) combineCPUs(mp *Map, off int16) {
+	signed := mp.ValueType != nil && mp.ValueType.Signed
+	keyp := g.stack.alloc(8)
+	g.emit(asm.StoreMem(asm.RFP, keyp, asm.R2, asm.DWord))
+	g.loadConfig(asm.R9, ConfigNcpus)
+	loop, next, done := g.newLabel("cpus"), g.newLabel("nextcpu"), g.newLabel("cpusdone")
+	g.emit(asm.Mov.Imm(asm.R6, 0), asm.Mov.Imm(asm.R7, 0), asm.Mov.Imm(asm.R8, 0))
+	g.label(loop)
+	g.emit(asm.JGE.Reg(asm.R6, asm.R9, done), asm.JGE.Imm(asm.R6, maxCPUs, done),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(mp.Name),
+		asm.LoadMem(asm.R2, asm.RFP, keyp, asm.DWord),
+		asm.Mov.Reg(asm.R3, asm.R6),
+		asm.FnMapLookupPercpuElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, next))
+	switch mp.Agg {
+	case ast.AggCount, ast.AggSum:
+		g.emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Reg(asm.R7, asm.R1))
+	case ast.AggAvg:
+		g.emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Reg(asm.R8, asm.R1),
+			asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord), asm.Add.Reg(asm.R7, asm.R1))
+	case ast.AggMin, ast.AggMax:
+		better := [2]asm.JumpOp{asm.JLT, asm.JSLT}
+		if mp.Agg == ast.AggMax {
+			better = [2]asm.JumpOp{asm.JGT, asm.JSGT}
+		}
+		op := better[0]
+		if signed {
+			op = better[1]
+		}
+		set := g.newLabel("cpuset")
+		g.emit(asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord), asm.JEq.Imm(asm.R1, 0, next),
+			asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
+			asm.JEq.Imm(asm.R8, 0, set), op.Reg(asm.R1, asm.R7, set), asm.Ja.Label(next))
+		g.label(set)
+		g.emit(asm.Mov.Reg(asm.R7, asm.R1), asm.Mov.Imm(asm.R8, 1))
+	}
+	g.label(next)
+	g.emit(asm.Add.Imm(asm.R6, 1), asm.Ja.Label(loop))
+	g.label(done)
+	if mp.Agg == ast.AggAvg {
+		// The average rounds toward zero, as the runtime's does.
+		store, pos := g.newLabel("avgstore"), g.newLabel("avgpos")
+		g.emit(asm.JEq.Imm(asm.R8, 0, store))
+		if signed {
+			g.emit(asm.JSGE.Imm(asm.R7, 0, pos), asm.Neg.Imm(asm.R7, 0), asm.Div.Reg(asm.R7, asm.R8),
+				asm.Neg.Imm(asm.R7, 0), asm.Ja.Label(store))
+		}
+		g.label(pos)
+		g.emit(asm.Div.Reg(asm.R7, asm.R8))
+		g.label(store)
+	}
+	g.emit(asm.StoreMem(asm.RFP, off, asm.R7, asm.DWord))
 }

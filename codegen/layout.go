@@ -22,6 +22,10 @@ func isScalar(t *ast.Type) bool {
 		return true
 	case ast.KSymbol:
 		return !t.User
+	case ast.KAgg:
+		// The value of an aggregation as a for loop over its map sees
+		// it, combined across CPUs (callbacks.go).
+		return iterableAgg(t.Agg)
 	}
 	return false
 }
