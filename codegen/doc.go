@@ -55,10 +55,20 @@
 // cpid depend on the host: the programs read them from config slots the
 // runtime fills, so the Object stays free of addresses.
 //
+// Maps are iterated (for ($kv : @map), len) with bpf_for_each_map_elem
+// and a callback subprogram whose body reads the probe's context and
+// variables through the callback's context pointer (callbacks.go).
+// Programs too big for the 512-byte stack, such as those with strings of
+// max_strlen 1024, are emitted again with their frame in a per-CPU map
+// addressed through R9 (bigframe.go). buf() values are length-prefixed
+// buffers (buffers.go); join and cat are records user space finishes
+// (join.go, printf.go); a record the full ring buffer refuses is counted
+// in a drops map the runtime reports at exit (events.go).
+//
 // Semantics follow bpftrace 0.17: integers are 64-bit in registers,
 // sign- or zero-extended from their type; /, % and >> are unsigned 64-bit
 // operations and division or modulo by zero gives 0; comparisons are
 // signed only when both operands are; aggregations live in per-CPU hash
-// maps (layouts in Map.Agg) and printf, exit, print, clear, zero and time
-// are records in a ring buffer (events.go).
+// maps (layouts in Map.Agg) and printf, exit, print, clear, zero, time,
+// join and cat are records in a ring buffer (events.go).
 package codegen

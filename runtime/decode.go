@@ -56,6 +56,9 @@ func (d *decoder) field(b []byte, f codegen.Field) Value {
 		return Str(d.users.name(uint32(binary.NativeEndian.Uint64(at))))
 	case ast.KInt:
 		return IntOf(binary.NativeEndian.Uint64(at), t.Size, t.Signed)
+	case ast.KAgg:
+		// An aggregation's value as a for loop over its map gives it.
+		return IntOf(binary.NativeEndian.Uint64(at), 8, t.Signed)
 	case ast.KTimestamp:
 		return d.timestamp(at)
 	case ast.KStack:
