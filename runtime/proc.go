@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -72,7 +73,35 @@ func StartHeld(command string, stdin io.Reader, stdout, stderr io.Writer) (*Held
 		h.err = cmd.Wait()
 		close(h.done)
 	}()
+	h.waitHeld()
 	return h, nil
+}
+
+// heldWait bounds how long StartHeld waits for the shell to reach its read.
+const heldWait = 2 * time.Second
+
+// waitHeld waits until the shell has started and blocks reading the
+// release pipe (fd 3), so that probes attached next do not see its
+// start-up (which runs under cpid: dash calls getppid, mmap, openat...).
+// It gives up quietly after heldWait, or when /proc/PID/syscall cannot be
+// read: the command is held all the same, only its shell may be seen.
+func (h *HeldCommand) waitHeld() {
+	path := fmt.Sprintf("/proc/%d/syscall", h.Pid)
+	for deadline := time.Now().Add(heldWait); time.Now().Before(deadline); time.Sleep(100 * time.Microsecond) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return
+		}
+		// "0 0x3 ...": blocked in read(2) on fd 3.
+		if strings.HasPrefix(string(b), "0 0x3 ") {
+			return
+		}
+		select {
+		case <-h.done:
+			return
+		default:
+		}
+	}
 }
 
 // Release lets the held command exec and run.
