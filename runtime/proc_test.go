@@ -175,3 +175,22 @@ func TestWatchProcess(t *testing.T) {
 		t.Errorf("WatchProcess of a missing process: %v", err)
 	}
 }
+
+// StartHeld returns once the shell blocks on its release pipe: nothing it
+// does before the release is left to happen after the probes attach.
+func TestStartHeldWaitsForTheShell(t *testing.T) {
+	for range 5 {
+		h, err := StartHeld("true", nil, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/syscall", h.Pid))
+		h.Close()
+		if err != nil {
+			t.Skipf("reading the shell's system call: %v", err)
+		}
+		if !strings.HasPrefix(string(b), "0 0x3 ") {
+			t.Fatalf("held shell in system call %q, want read(3, ...)", b)
+		}
+	}
+}
