@@ -81,7 +81,7 @@ func StartHeld(command string, stdin io.Reader, stdout, stderr io.Writer) (*Held
 const heldWait = 2 * time.Second
 
 // waitHeld waits until the shell has started and blocks reading the
-// release pipe (fd 3), so that probes attached next do not see its
+// release pipe, so that probes attached next do not see its
 // start-up (which runs under cpid: dash calls getppid, mmap, openat...).
 // It gives up quietly after heldWait, or when /proc/PID/syscall cannot be
 // read: the command is held all the same, only its shell may be seen.
@@ -92,8 +92,9 @@ func (h *HeldCommand) waitHeld() {
 		if err != nil {
 			return
 		}
-		// "0 0x3 ...": blocked in read(2) on fd 3.
-		if strings.HasPrefix(string(b), "0 0x3 ") {
+		// Blocked in read(2) on the pipe: "0 0x0 ..." (the shell reads
+		// `<&3` through its standard input), or "0 0x3 ...".
+		if sc := string(b); strings.HasPrefix(sc, "0 0x0 ") || strings.HasPrefix(sc, "0 0x3 ") {
 			return
 		}
 		select {
