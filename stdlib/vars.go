@@ -54,6 +54,16 @@ func stackRule(user bool) TypeRule {
 	}
 }
 
+// argRule types argN: a 64-bit register, unsigned, except in usdt probes,
+// whose arguments are sign-extended from their declared size when signed
+// (bpftrace prints them signed).
+func argRule(c *Ctx) (*ast.Type, error) {
+	if c.ProbeKind == "usdt" {
+		return ast.Int(8, true), nil
+	}
+	return ast.Int(8, false), nil
+}
+
 var variables = []*Entry{
 	{Name: "pid", Kind: Variable, Result: u32, Doc: "process id (the kernel's tgid) of the current task"},
 	{Name: "tid", Kind: Variable, Result: u32, Doc: "thread id (the kernel's pid) of the current task"},
@@ -80,7 +90,7 @@ var variables = []*Entry{
 	{Name: "retval", Kind: Variable, Probes: retvalProbes, Result: u64, Doc: "return value of the traced function"},
 	{Name: "args", Kind: Variable, Probes: argsProbes, Doc: "the probe's arguments as a record: args.filename",
 		Result: fixed(&ast.Type{Kind: ast.KRecord, Name: "args"})},
-	{Name: "argN", Kind: Variable, Probes: argxProbes, Result: u64, Doc: "N-th argument of the traced function, from arg0"},
+	{Name: "argN", Kind: Variable, Probes: argxProbes, Result: argRule, Doc: "N-th argument of the traced function, from arg0"},
 	{Name: "kstack", Kind: Variable, Params: stackParams, Result: stackRule(false),
 		Signature: "kstack[([mode][, limit])]", Doc: "kernel stack trace; mode bpftrace, perf or raw"},
 	{Name: "ustack", Kind: Variable, Params: stackParams, Result: stackRule(true),

@@ -257,6 +257,7 @@ usdt:EXE:gbt:global { printf("global %d\n", arg0); }
 usdt:EXE:gbt:stack { printf("stack %d %d\n", arg0, arg1); }
 usdt:EXE:counted { printf("counted %d\n", arg0); }
 usdt:EXE:gbt:* { @[probe] = count(); }
+usdt:EXE:gbt:consts { @c[arg1] = count(); }
 `, "EXE", exe)
 	got := runGbt(t, "-e", script, "-c", exe+" loop 3")
 	var want strings.Builder
@@ -267,6 +268,7 @@ usdt:EXE:gbt:* { @[probe] = count(); }
 	for _, p := range []string{"consts", "counted", "global", "regs", "stack"} {
 		fmt.Fprintf(&want, "@[usdt:%s:gbt:%s]: 3\n", exe, p)
 	}
+	want.WriteString("@c[-7]: 3\n") // signed, as bpftrace prints USDT arguments
 	if got.code != 0 || got.stdout != want.String() {
 		t.Errorf("exit %d, output (-want +got):\n%s\nstderr:\n%s", got.code, cmp.Diff(want.String(), got.stdout), got.stderr)
 	}
