@@ -74,7 +74,9 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 		return 0, nil
 	}
 
-	r, err := startEvents(obj, l, opts.Out)
+	// The event reader and this goroutine both write output (BEGIN's
+	// printf may race the attach notice), so writes are serialised.
+	r, err := startEvents(obj, l, &syncOutput{Output: opts.Out})
 	if err != nil {
 		return 1, err
 	}
