@@ -42,11 +42,12 @@ cleanup() {
 trap cleanup EXIT
 
 # The scripts: name and source. Only syntax both tools accept (args->x).
-names=(count_comm sum_pred hist_ret avg_key printf_str two_probes)
+names=(count_comm sum_pred hist_ret hist_comm avg_key printf_str two_probes)
 declare -A scripts=(
 	[count_comm]='tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }'
 	[sum_pred]='tracepoint:syscalls:sys_enter_read /comm == "workload"/ { @bytes = sum(args->count); }'
 	[hist_ret]='tracepoint:syscalls:sys_exit_read { @ret = hist(args->ret); }'
+	[hist_comm]='tracepoint:syscalls:sys_exit_read { @[comm] = hist(args->ret); }'
 	[avg_key]='tracepoint:syscalls:sys_exit_read /args->ret > 0/ { @avg[pid, comm] = avg(args->ret); }'
 	[printf_str]='tracepoint:syscalls:sys_enter_openat { printf("%d %s %s\n", pid, comm, str(args->filename)); }'
 	[two_probes]='BEGIN { @start = nsecs; } tracepoint:syscalls:sys_enter_getppid { @n = count(); @last = nsecs - @start; } END { printf("%d\n", @last); }'

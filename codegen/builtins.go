@@ -338,6 +338,9 @@ func hasKey(g *gen, e ast.Expr) *tmp {
 		return g.zero()
 	}
 	key := g.mapKey(elem, mp)
+	if mp.Hist != nil {
+		return g.histHasKey(mp, key)
+	}
 	g.lookup(mp, key)
 	t := g.regs.alloc()
 	done := g.newLabel("has")

@@ -92,6 +92,11 @@ func (g *gen) iterableMap(m *ast.MapExpr, what string) *Map {
 		g.fail(m, "a for loop over the %s() map %s is not implemented yet", mp.Agg, m.Name)
 		return nil
 	}
+	if mp.Hist != nil {
+		// Its elements are (key, bucket) pairs, not keys.
+		g.fail(m, "%s of the %s() map %s is not implemented yet", what, mp.Agg, m.Name)
+		return nil
+	}
 	return mp
 }
 

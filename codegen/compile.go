@@ -192,8 +192,11 @@ func (c *compiler) compileProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) {
 	}
 	insns := g.relocateFrame(g.insns)
 	if g.ctxUsed {
-		save := asm.StoreMem(asm.RFP, g.ctxSlot, asm.R1, asm.DWord).WithSource(insns[0].Source())
-		insns = append(asm.Instructions{save}, insns...)
+		var save bool
+		if insns, save = ctxFromR1(insns, g.ctxSlot); save {
+			st := asm.StoreMem(asm.RFP, g.ctxSlot, asm.R1, asm.DWord).WithSource(insns[0].Source())
+			insns = append(asm.Instructions{st}, insns...)
+		}
 	}
 	for i, ins := range insns {
 		if to, ok := g.alias[ins.Reference()]; ok && ins.OpCode.Class().IsJump() {

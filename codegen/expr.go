@@ -78,7 +78,14 @@ func (g *gen) argsField(e ast.Expr) *TracepointField {
 		return nil
 	}
 	id, ok := fe.X.(*ast.Ident)
-	if !ok || id.Name != "args" || g.plan.attach.Kind != AttachTracepoint {
+	if !ok || id.Name != "args" {
+		return nil
+	}
+	if k := g.plan.attach.Kind; k == AttachFentry || k == AttachFexit {
+		g.fentryArgs(fe)
+		return nil
+	}
+	if g.plan.attach.Kind != AttachTracepoint {
 		return nil
 	}
 	tp := g.tracepoint(fe)

@@ -7,9 +7,12 @@ import (
 	"github.com/gbt-project/gbt/stdlib"
 )
 
-// HistSpec describes the buckets of a hist() or lhist() map. A value is
-// Buckets 8-byte counters (per CPU: the runtime adds the CPUs up bucket by
-// bucket), indexed as runtime.Hist documents:
+// HistSpec describes the buckets of a hist() or lhist() map. The map has
+// one entry per (key, bucket): its key is the script's key (none for a
+// keyless map) followed by the bucket index as an 8-byte integer, and its
+// value that bucket's 8-byte counter (per CPU: the runtime adds the CPUs
+// up and gathers a key's buckets). Buckets are indexed as runtime.Hist
+// documents:
 //
 //	log2 (hist(v, K), N = 1<<K): bucket 0 counts negative values, buckets
 //	1..2N the values 0..2N-1, then each power of two [2^e, 2^(e+1)) with
@@ -101,8 +104,9 @@ func (c *compiler) collectHists() {
 	}
 }
 
-// aggHist emits hist() and lhist(): find the bucket, then add one to its
-// counter, creating the key's counters (from the zero map) first.
+// aggHist emits hist() and lhist(): find the bucket, store it as the last
+// 8 bytes of the key, then add one to that bucket's counter or insert it
+// as 1.
 func aggHist(g *gen, m *ast.MapExpr, c *ast.Call) {
 	mp := g.scriptMap(m, nil)
 	if mp == nil || mp.Hist == nil || len(c.Args) == 0 {
@@ -110,52 +114,71 @@ func aggHist(g *gen, m *ast.MapExpr, c *ast.Call) {
 	}
 	h := mp.Hist
 	v := g.intExpr(c.Args[0])
-	signed := 0
+	signed := false
 	if t := g.typeOf(c.Args[0]); t != nil && t.Signed {
-		signed = 1
+		signed = true
 	}
 	b := g.regs.alloc()
 	rs := g.regs.regs(v, b)
 	if h.Linear {
 		g.linearBucket(rs[0], rs[1], h)
 	} else {
-		g.log2Bucket(rs[0], rs[1], h, signed == 1)
+		g.log2Bucket(rs[0], rs[1], h, signed)
 	}
-	// Bound the index for the verifier.
-	ok := g.newLabel("inrange")
-	g.emit(asm.JLE.Imm(rs[1], int32(h.Buckets-1), ok), asm.Mov.Imm(rs[1], int32(h.Buckets-1)))
-	g.label(ok)
 	g.regs.unpin(v, b)
 	g.regs.free(v)
 
 	key := g.mapKey(m, mp)
-	g.regs.regs(b)
-	skip, have := g.newLabel("nohist"), g.newLabel("have")
+	g.storeTmp(histBucketOff(mp, key), b)
 	g.lookup(mp, key)
-	g.emit(asm.JNE.Imm(asm.R0, 0, have))
-	g.c.zero = max(g.c.zero, int(mp.ValueSize))
-	zkey := g.stack.alloc(8)
-	g.emit(storeImm(asm.RFP, zkey, 0, asm.Word),
-		asm.LoadMapPtr(asm.R1, 0).WithReference(ZeroName),
-		asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(zkey)),
-		asm.FnMapLookupElem.Call(),
-		asm.JEq.Imm(asm.R0, 0, skip),
-		asm.Mov.Reg(asm.R3, asm.R0),
-		asm.LoadMapPtr(asm.R1, 0).WithReference(mp.Name),
-		asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key)),
-		asm.Mov.Imm(asm.R4, 0),
-		asm.FnMapUpdateElem.Call())
-	g.lookup(mp, key)
-	g.emit(asm.JEq.Imm(asm.R0, 0, skip))
-	g.label(have)
-	g.emit(asm.Mov.Reg(asm.R1, b.reg), asm.LSh.Imm(asm.R1, 3), asm.Add.Reg(asm.R0, asm.R1),
-		asm.Mov.Imm(asm.R1, 1), asm.AddAtomic.Mem(asm.R0, asm.R1, asm.DWord, 0))
-	g.label(skip)
-	g.regs.unpin(b)
-	g.regs.free(b)
+	insert, done := g.newLabel("new"), g.newLabel("hist")
+	g.emit(asm.JEq.Imm(asm.R0, 0, insert),
+		asm.Mov.Imm(asm.R1, 1), asm.AddAtomic.Mem(asm.R0, asm.R1, asm.DWord, 0),
+		asm.Ja.Label(done))
+	g.label(insert)
+	one := g.stack.alloc(8)
+	g.emit(storeImm(asm.RFP, one, 1, asm.DWord))
+	g.update(mp, key, one)
+	g.label(done)
 }
 
-// log2Bucket computes hist()'s bucket of v into b, with R1-R3 as scratch.
+// histBucketOff is where the bucket index goes in a hist() map's key
+// built at key: its last 8 bytes.
+func histBucketOff(mp *Map, key int16) int16 {
+	return key + int16(mp.KeySize) - 8
+}
+
+// eachBucket emits body once for every bucket of the hist() map key at
+// key, with the bucket index stored in the key. body may use R0-R5.
+func (g *gen) eachBucket(mp *Map, key int16, body func()) {
+	at := histBucketOff(mp, key)
+	loop := g.newLabel("buckets")
+	g.emit(storeImm(asm.RFP, at, 0, asm.DWord))
+	g.label(loop)
+	body()
+	g.emit(asm.LoadMem(asm.R1, asm.RFP, at, asm.DWord), asm.Add.Imm(asm.R1, 1),
+		asm.StoreMem(asm.RFP, at, asm.R1, asm.DWord),
+		asm.JLT.Imm(asm.R1, int32(mp.Hist.Buckets), loop))
+}
+
+// histHasKey emits has_key() for a hist() map: 1 when any bucket of the key
+// at key has a counter.
+func (g *gen) histHasKey(mp *Map, key int16) *tmp {
+	found, done := g.newLabel("found"), g.newLabel("has")
+	g.eachBucket(mp, key, func() {
+		g.lookup(mp, key)
+		g.emit(asm.JNE.Imm(asm.R0, 0, found))
+	})
+	t := g.regs.alloc()
+	g.emit(asm.Mov.Imm(t.reg, 0), asm.Ja.Label(done))
+	g.label(found)
+	g.emit(asm.Mov.Imm(t.reg, 1))
+	g.label(done)
+	return t
+}
+
+// log2Bucket computes hist()'s bucket of v into b, with R1 and R2 as
+// scratch.
 func (g *gen) log2Bucket(v, b asm.Register, h *HistSpec, signed bool) {
 	n := int32(1) << h.K
 	done, small := g.newLabel("bucket"), g.newLabel("small")
@@ -163,20 +186,32 @@ func (g *gen) log2Bucket(v, b asm.Register, h *HistSpec, signed bool) {
 		g.emit(asm.Mov.Imm(b, 0), asm.JSLT.Imm(v, 0, done))
 	}
 	g.emit(asm.JLT.Imm(v, 2*n, small))
-	// R2 = floor(log2 v) by binary search over the shifts.
-	g.emit(asm.Mov.Reg(asm.R1, v), asm.Mov.Imm(asm.R2, 0))
+	// b = floor(log2 v) + off by binary search over the shifts, R1 = v
+	// shifted right as far as found so far. With K = 0 the bucket is
+	// log2 v + 2; otherwise b starts as p = log2 v - K.
+	off := int32(2)
+	if h.K > 0 {
+		off = -int32(h.K)
+	}
+	g.emit(asm.Mov.Reg(asm.R1, v), asm.Mov.Imm(b, off))
 	for _, s := range []int32{32, 16, 8, 4, 2, 1} {
 		next := g.newLabel("log")
-		g.emit(asm.Mov.Reg(asm.R3, asm.R1), asm.RSh.Imm(asm.R3, s), asm.JEq.Imm(asm.R3, 0, next),
-			asm.Mov.Reg(asm.R1, asm.R3), asm.Add.Imm(asm.R2, s))
+		if s == 32 {
+			// 1<<32 is no 32-bit immediate.
+			g.emit(asm.Mov.Reg(asm.R2, asm.R1), asm.RSh.Imm(asm.R2, s), asm.JEq.Imm(asm.R2, 0, next),
+				asm.Mov.Reg(asm.R1, asm.R2), asm.Add.Imm(b, s))
+		} else {
+			g.emit(asm.JLT.Imm(asm.R1, 1<<s, next), asm.RSh.Imm(asm.R1, s), asm.Add.Imm(b, s))
+		}
 		g.label(next)
 	}
-	// p = log2 v - K; bucket = ((p+1) << K) + (v >> p) - N + 1.
-	g.emit(asm.Sub.Imm(asm.R2, int32(h.K)),
-		asm.Mov.Reg(asm.R3, v), asm.RSh.Reg(asm.R3, asm.R2),
-		asm.Add.Imm(asm.R2, 1), asm.LSh.Imm(asm.R2, int32(h.K)),
-		asm.Add.Reg(asm.R2, asm.R3), asm.Add.Imm(asm.R2, 1-n),
-		asm.Mov.Reg(b, asm.R2), asm.Ja.Label(done))
+	if h.K > 0 {
+		// bucket = ((p+1) << K) + (v >> p) - N + 1.
+		g.emit(asm.Mov.Reg(asm.R1, v), asm.RSh.Reg(asm.R1, b),
+			asm.Add.Imm(b, 1), asm.LSh.Imm(b, int32(h.K)),
+			asm.Add.Reg(b, asm.R1), asm.Add.Imm(b, 1-n))
+	}
+	g.emit(asm.Ja.Label(done))
 	g.label(small)
 	g.emit(asm.Mov.Reg(b, v), asm.Add.Imm(b, 1))
 	g.label(done)

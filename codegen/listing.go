@@ -60,8 +60,14 @@ func (a Attach) describe() string {
 		} else {
 			s += fmt.Sprintf(" period %dns", a.Period)
 		}
-	case AttachSoftware:
+	case AttachSoftware, AttachHardware:
 		s += fmt.Sprintf(" %s period %d", a.Event, a.Period)
+	case AttachFentry, AttachFexit:
+		s += " "
+		if a.Group != "" {
+			s += a.Group + ":"
+		}
+		s += a.Target
 	case AttachKprobe, AttachKretprobe, AttachUprobe, AttachUretprobe:
 		if a.Binary != "" {
 			s += " " + a.Binary + ":"

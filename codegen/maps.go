@@ -69,7 +69,12 @@ func (g *gen) scriptMap(m *ast.MapExpr, value *ast.Type) *Map {
 				g.fail(m, "map %s: no hist() or lhist() call gives its buckets", m.Name)
 				return nil
 			}
-			size = 8 * mp.Hist.Buckets
+			// One counter per (key, bucket): the bucket index is the
+			// last 8 bytes of the key, the whole key of a keyless map.
+			size = 8
+			if keyType != nil {
+				mp.KeySize += 8
+			}
 		default:
 			g.fail(m, "aggregation %s is not implemented yet", valType.Agg)
 			return nil
@@ -148,12 +153,16 @@ func (c *compiler) finishMaps() {
 	}
 }
 
-// mapKey builds m's key in a new stack buffer and returns its offset.
+// mapKey builds m's key in a new stack buffer and returns its offset. The
+// key of a hist() map ends in its bucket index, which the caller stores
+// (histBucketOff).
 func (g *gen) mapKey(m *ast.MapExpr, mp *Map) int16 {
 	off := g.stack.alloc(int(mp.KeySize))
 	switch {
 	case mp.KeyType == nil:
-		g.emit(storeImm(asm.RFP, off, 0, asm.DWord))
+		if mp.Hist == nil {
+			g.emit(storeImm(asm.RFP, off, 0, asm.DWord))
+		}
 	case len(m.Keys) == 1:
 		g.store(m.Keys[0], off, mp.KeyType)
 	default:
@@ -263,7 +272,15 @@ func deleteElem(g *gen, c *ast.Call) {
 		return
 	}
 	key := g.mapKey(m, mp)
-	g.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(mp.Name),
-		asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key)),
-		asm.FnMapDeleteElem.Call())
+	del := func() {
+		g.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(mp.Name),
+			asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key)),
+			asm.FnMapDeleteElem.Call())
+	}
+	if mp.Hist != nil {
+		// A histogram is one key per bucket.
+		g.eachBucket(mp, key, del)
+		return
+	}
+	del()
 }

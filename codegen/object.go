@@ -80,7 +80,9 @@ type Program struct {
 	// Type is the eBPF program type: TracePoint for tracepoints,
 	// RawTracepoint for raw tracepoints and for BEGIN/END (which the
 	// runtime runs once through BPF_PROG_TEST_RUN), PerfEvent for
-	// interval, profile and software, Kprobe for kprobe and uprobe.
+	// interval, profile, software and hardware, Kprobe for kprobe and
+	// uprobe, Tracing for fentry and fexit (whose target function the
+	// runtime resolves in the kernel's BTF when it loads the program).
 	Type ebpf.ProgramType
 
 	// Attach says where the runtime attaches the program.
@@ -115,10 +117,14 @@ const (
 	AttachUprobe                          // Binary, Target (symbol), Offset
 	AttachUretprobe                       // Binary, Target
 	AttachUSDT                            // Binary, Target ("provider:name"), Offset (the location's address in the file)
+	AttachFentry                          // Target (function), Group (optional module); the kernel may lack fentry
+	AttachFexit                           // Target, Group
+	AttachHardware                        // Event (hardware event name), Period: every CPU; the kernel may lack a PMU
 )
 
 var attachNames = [...]string{"begin", "end", "tracepoint", "rawtracepoint", "interval",
-	"profile", "software", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt"}
+	"profile", "software", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt",
+	"fentry", "fexit", "hardware"}
 
 func (k AttachKind) String() string { return attachNames[k] }
 
@@ -131,19 +137,22 @@ type Attach struct {
 	// "sys_enter_read"); for a raw tracepoint Event is the event name and
 	// Group the optional module; for software events Event is the
 	// canonical event name ("cpu-clock", "page-faults",
-	// "context-switches", ...).
+	// "context-switches", ...); for hardware events it is the name as
+	// written ("cycles"); for fentry and fexit Group is the optional
+	// module.
 	Group, Event string
 
 	// Period is, for interval, the interval in nanoseconds; for profile
 	// given in s/ms/us, the period in nanoseconds; for software, the
-	// sample period in events (bpftrace's default when omitted).
+	// sample period in events (bpftrace's default when omitted); for
+	// hardware, the sample period, 0 for the runtime's default.
 	Period uint64
 
 	// Frequency is profile's frequency in Hz when written with hz (and
 	// interval's when written with hz it is converted to Period).
 	Frequency uint64
 
-	// Binary, Target and Offset describe kprobes and uprobes: the binary
+	// Binary, Target and Offset describe kprobes, uprobes and fentry: the binary
 	// or library path as written (uprobes), the function, the offset.
 	Binary string
 	Target string
@@ -201,8 +210,8 @@ type Map struct {
 	//               have one);
 	//   avg, stats: the 8-byte count at 0 and the 8-byte total at 8 (sums;
 	//               average = total / count, as an integer division);
-	//   hist, lhist: Hist.Buckets 8-byte counters (sums per bucket), see
-	//               HistSpec.
+	//   hist, lhist: one 8-byte counter (a sum) per (key, bucket index)
+	//               key, see HistSpec.
 	// The signedness of sum/min/max/avg/stats is ValueType.Signed.
 	Agg ast.AggKind
 

@@ -50,6 +50,10 @@ func (c *compiler) expand(spec *ast.ProbeSpec) []*plan {
 		return c.expandFuncProbe(spec)
 	case "usdt":
 		return c.expandUSDT(spec)
+	case "fentry", "fexit":
+		return c.expandFentry(spec)
+	case "hardware":
+		return c.expandHardware(spec)
 	}
 	c.errorf(spec, "probe type %s is not implemented yet", spec.Kind)
 	return nil

@@ -15,7 +15,8 @@ func TestRefusals(t *testing.T) {
 		{`BEGIN { $t = (struct task_struct *)curtask; @ = $t->flags; }`, "bit-field flags"},
 		{`BEGIN { $t = (struct task_struct *)curtask; @ = $t->nosuch; }`, "no member named nosuch"},
 		{`BEGIN { @m[1] = hist(1); for ($kv : @m) { printf("x"); } }`, "a for loop over the hist() map @m is not implemented yet"},
-		{`kfunc:vfs_read { @ = count(); }`, "probe type fentry is not implemented yet"},
+		{`kfunc:vfs_read { @ = args.count; }`, "args in fentry probes needs the BTF types of vfs_read's arguments"},
+		{`fexit:vfs_read { @ = retval; }`, "retval is not available in fexit probes"},
 		{`BEGIN { @m[1] = 1; for ($kv : @m) { $a = str($1); $b = str($1); $c = str($1); $d = str($1); $e = str($1); $f = str($1); $g = str($1); $h = str($1); } }`,
 			"a for loop's body needs 544 bytes of stack"},
 	}

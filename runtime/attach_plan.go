@@ -35,6 +35,12 @@ func PlanAttachPoint(a codegen.Attach) (AttachPoint, error) {
 		return AttachPoint{Kind: KindUprobe, Target: a.Binary, Symbol: a.Target, Offset: a.Offset}, nil
 	case codegen.AttachUretprobe:
 		return AttachPoint{Kind: KindUretprobe, Target: a.Binary, Symbol: a.Target}, nil
+	case codegen.AttachFentry:
+		return AttachPoint{Kind: KindFentry, Target: a.Target}, nil
+	case codegen.AttachFexit:
+		return AttachPoint{Kind: KindFexit, Target: a.Target}, nil
+	case codegen.AttachHardware:
+		return AttachPoint{Kind: KindHardware, Target: a.Event, Period: a.Period}, nil
 	case codegen.AttachUSDT:
 		return AttachPoint{Kind: KindUSDT, Target: a.Binary, Symbol: a.Target, Offset: a.Offset}, nil
 	}

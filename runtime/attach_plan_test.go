@@ -3,6 +3,7 @@ package runtime
 import (
 	"testing"
 
+	"github.com/cilium/ebpf"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gbt-project/gbt/codegen"
@@ -32,6 +33,10 @@ func TestPlanAttachPoint(t *testing.T) {
 			AttachPoint{Kind: KindUretprobe, Target: "libc", Symbol: "malloc"}},
 		{codegen.Attach{Kind: codegen.AttachUSDT, Binary: "/usr/bin/python3", Target: "python:function__entry", Offset: 0x1234},
 			AttachPoint{Kind: KindUSDT, Target: "/usr/bin/python3", Symbol: "python:function__entry", Offset: 0x1234}},
+		{codegen.Attach{Kind: codegen.AttachFentry, Target: "vfs_read"}, AttachPoint{Kind: KindFentry, Target: "vfs_read"}},
+		{codegen.Attach{Kind: codegen.AttachFexit, Group: "ext4", Target: "ext4_sync_fs"}, AttachPoint{Kind: KindFexit, Target: "ext4_sync_fs"}},
+		{codegen.Attach{Kind: codegen.AttachHardware, Event: "cycles", Period: 1e6},
+			AttachPoint{Kind: KindHardware, Target: "cycles", Period: 1e6}},
 	}
 	for _, tt := range tests {
 		got, err := PlanAttachPoint(tt.plan)
@@ -45,5 +50,26 @@ func TestPlanAttachPoint(t *testing.T) {
 	}
 	if _, err := PlanAttachPoint(codegen.Attach{Kind: 1000}); err == nil {
 		t.Error("unknown kind: no error")
+	}
+}
+
+// A tracing program is loaded against its target function.
+func TestCollectionSpecTracing(t *testing.T) {
+	obj := &codegen.Object{Programs: []*codegen.Program{
+		{Name: "fentry_vfs_read", Type: ebpf.Tracing, Attach: codegen.Attach{Kind: codegen.AttachFentry, Target: "vfs_read"}},
+		{Name: "fexit_vfs_read", Type: ebpf.Tracing, Attach: codegen.Attach{Kind: codegen.AttachFexit, Target: "vfs_read"}},
+		{Name: "hardware_cycles", Type: ebpf.PerfEvent, Attach: codegen.Attach{Kind: codegen.AttachHardware, Event: "cycles"}},
+	}}
+	spec := CollectionSpec(obj)
+	want := map[string][2]any{
+		"fentry_vfs_read": {ebpf.AttachTraceFEntry, "vfs_read"},
+		"fexit_vfs_read":  {ebpf.AttachTraceFExit, "vfs_read"},
+		"hardware_cycles": {ebpf.AttachNone, ""},
+	}
+	for name, w := range want {
+		ps := spec.Programs[name]
+		if got := [2]any{ps.AttachType, ps.AttachTo}; got != w {
+			t.Errorf("%s: AttachType, AttachTo = %v, want %v", name, got, w)
+		}
 	}
 }

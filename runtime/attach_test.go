@@ -257,6 +257,28 @@ func TestAttachMissing(t *testing.T) {
 	}
 }
 
+// An fentry program that the kernel refuses to load fails at Load with the
+// same MissingFeatureError as an attach would.
+func TestLoadFentryMissing(t *testing.T) {
+	requireKernel(t)
+	if ProbeFeatures().Fentry == nil {
+		t.Skip("the kernel has fentry")
+	}
+	for _, src := range []string{`fentry:vfs_read { @ = count(); }`, `fexit:vfs_read { @ = count(); }`} {
+		obj := compileLive(t, src)
+		l, err := Load(obj)
+		if err == nil {
+			l.Close()
+			t.Errorf("%s: loaded", src)
+			continue
+		}
+		var missing *MissingFeatureError
+		if !errors.As(err, &missing) || missing.Feature != "fentry/fexit" || !strings.HasPrefix(err.Error(), obj.Programs[0].Probe+": this kernel has no fentry/fexit") {
+			t.Errorf("%s: error = %v, want a MissingFeatureError for fentry/fexit", src, err)
+		}
+	}
+}
+
 func TestAttachUnsupported(t *testing.T) {
 	for _, ap := range []AttachPoint{
 		{Kind: KindWatchpoint, Target: "0x1000"},
@@ -288,6 +310,8 @@ func TestAttachPointString(t *testing.T) {
 		{AttachPoint{Kind: KindUretprobe, Target: "/bin/sh", Symbol: "main", Offset: 4}, "uretprobe:/bin/sh:main+4"},
 		{AttachPoint{Kind: KindUprobe, Target: "/bin/sh", Offset: 0x1234}, "uprobe:/bin/sh:0x1234"},
 		{AttachPoint{Kind: KindKprobe, Target: "vfs_read", Offset: 8}, "kprobe:vfs_read+8"},
+		{AttachPoint{Kind: KindFentry, Target: "vfs_read"}, "fentry:vfs_read"},
+		{AttachPoint{Kind: KindHardware, Target: "cycles", Period: 1000}, "hardware:cycles:1000"},
 		{AttachPoint{Kind: KindEnd}, "end"},
 	}
 	for _, tt := range tests {

@@ -90,6 +90,9 @@ func (d *decoder) key(m *codegen.Map, b []byte) []Value {
 // readMap reads a script map from the kernel into a Map, combining the
 // per-CPU values of aggregations.
 func (d *decoder) readMap(m *codegen.Map, em *ebpf.Map) (*Map, error) {
+	if m.Hist != nil {
+		return d.readHist(m, em)
+	}
 	out := &Map{Name: m.ScriptName, Agg: m.Agg, Keyed: m.KeyType != nil}
 	perCPU := m.Type == ebpf.PerCPUHash || m.Type == ebpf.PerCPUArray
 	key := make([]byte, m.KeySize)
@@ -156,30 +159,11 @@ func (d *decoder) combine(m *codegen.Map, cpus [][]byte) Value {
 			total += u64(b, 8)
 		}
 		return Avg(count, int64(total), signed)
-	case ast.AggHist, ast.AggLhist:
-		return HistValue(histOf(m.Hist, cpus))
 	}
 	if len(cpus) > 0 {
 		return d.value(m, cpus[0])
 	}
 	return Value{}
-}
-
-// histOf adds up the CPUs' bucket counters of a hist() or lhist() value.
-func histOf(spec *codegen.HistSpec, cpus [][]byte) *Hist {
-	if spec == nil {
-		return nil
-	}
-	h := &Hist{Linear: spec.Linear, K: spec.K, Min: spec.Min, Max: spec.Max, Step: spec.Step,
-		Buckets: make([]uint64, spec.Buckets)}
-	for _, b := range cpus {
-		for i := range h.Buckets {
-			if 8*i+8 <= len(b) {
-				h.Buckets[i] += binary.NativeEndian.Uint64(b[8*i:])
-			}
-		}
-	}
-	return h
 }
 
 // timestamp decodes a strftime() value (codegen.TimestampSize bytes): the

@@ -65,12 +65,21 @@ func CollectionSpec(obj *codegen.Object) *ebpf.CollectionSpec {
 		}
 	}
 	for _, p := range obj.Programs {
-		spec.Programs[p.Name] = &ebpf.ProgramSpec{
+		ps := &ebpf.ProgramSpec{
 			Name:         p.Name,
 			Type:         p.Type,
 			Instructions: p.Insns,
 			License:      p.License,
 		}
+		// A tracing program is loaded against its target function, which
+		// the library finds in the kernel's BTF.
+		switch p.Attach.Kind {
+		case codegen.AttachFentry:
+			ps.AttachType, ps.AttachTo = ebpf.AttachTraceFEntry, p.Attach.Target
+		case codegen.AttachFexit:
+			ps.AttachType, ps.AttachTo = ebpf.AttachTraceFExit, p.Attach.Target
+		}
+		spec.Programs[p.Name] = ps
 	}
 	return spec
 }
@@ -127,6 +136,9 @@ func LoadWith(obj *codegen.Object, opts LoadOptions) (*Loaded, error) {
 		prog, err := ebpf.NewProgram(ps)
 		if err != nil {
 			l.Close()
+			if missing := missingAtLoad(p); missing != nil {
+				return nil, missing
+			}
 			le := &LoadError{Program: p.Name, Probe: p.Probe, Err: err}
 			if r, ok := ExplainVerifierError(err, p.Insns); ok {
 				le.Report = r
@@ -142,6 +154,21 @@ func LoadWith(obj *codegen.Object, opts LoadOptions) (*Loaded, error) {
 		}
 	}
 	return l, nil
+}
+
+// missingAtLoad returns a *MissingFeatureError for a program that failed to
+// load because its kind needs a feature the kernel lacks: fentry and fexit
+// programs, whose load the kernel refuses without BPF trampolines. It
+// returns nil otherwise.
+func missingAtLoad(p *codegen.Program) error {
+	if k := p.Attach.Kind; k != codegen.AttachFentry && k != codegen.AttachFexit {
+		return nil
+	}
+	ap, err := PlanAttachPoint(p.Attach)
+	if err != nil {
+		return nil
+	}
+	return missingFeature(ap)
 }
 
 // initConfig writes the start time and the number of CPUs into the config

@@ -36,7 +36,7 @@ func (s *Session) Maps() ([]MapSummary, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the keys of %s: %w", m.ScriptName, err)
 		}
-		sum := MapSummary{Name: m.ScriptName, Value: m.ValueType.String(), Entries: len(keys)}
+		sum := MapSummary{Name: m.ScriptName, Value: m.ValueType.String(), Entries: scriptKeys(m, keys)}
 		if m.KeyType != nil {
 			sum.Key = m.KeyType.String()
 		}
