@@ -85,8 +85,9 @@ func (r *VerifierReport) Diagnostic(file string) *ast.Diagnostic {
 }
 
 // lastMessage finds the verifier's final message: the last line that is not
-// a statistics line and not an instruction or register-state dump. It
-// returns -1 when there is none.
+// a statistics line and not an instruction or register-state dump (the
+// "cur state:" and "old state:" lines that follow "infinite loop detected"
+// included). It returns -1 when there is none.
 func lastMessage(log []string) int {
 	for i := len(log) - 1; i >= 0; i-- {
 		line := strings.TrimSpace(log[i])
@@ -95,6 +96,8 @@ func lastMessage(log []string) int {
 			strings.HasPrefix(line, "processed "),
 			strings.HasPrefix(line, "verification time"),
 			strings.HasPrefix(line, "stack depth"),
+			strings.HasPrefix(line, "cur state:"),
+			strings.HasPrefix(line, "old state:"),
 			insnLine.MatchString(line):
 			continue
 		}

@@ -93,6 +93,17 @@ func TestExplainVerifierErrorLogs(t *testing.T) {
 			insn: 1, raw: 1, line: 1, msg: "unreachable insn 1", comment: "BEGIN",
 		},
 		{
+			name: "infinite loop, then the states compared",
+			log: []string{
+				"4: (07) r1 += 8", "6: (05) goto pc-5",
+				"infinite loop detected at insn 3",
+				"cur state: R1=ctx() R6=1 R10=fp0 fp-16=0 fp-24=1",
+				"old state: R1=ctx() R6=1 R10=fp0 fp-16=P0 fp-24=1",
+				"processed 13 insns (limit 1000000) max_states_per_insn 0 total_states 1 peak_states 1 mark_read 0",
+			},
+			insn: 2, raw: 3, line: 2, msg: "infinite loop detected at insn 3", comment: "@x = *$p",
+		},
+		{
 			name: "past the last instruction",
 			log:  []string{"9: (95) exit", "invalid func unknown#1"},
 			insn: -1, raw: 9, line: 0, msg: "invalid func unknown#1",
