@@ -16,8 +16,11 @@ build:
 
 # Kernel (verifier, end-to-end) tests run when the user is root and skip
 # otherwise; with GBT_KERNEL_TESTS=1 (set by .ci/run) a skip is a failure.
+# -p 1 runs one package's tests at a time: the kernel tests of different
+# packages attach to the same tracepoints (a raw sys_enter probe adds a
+# frame to every syscall's kernel stack, for one) and must not overlap.
 test:
-	$(GO) test -timeout $(TESTTIME) $(TESTFLAGS) ./...
+	$(GO) test -p 1 -timeout $(TESTTIME) $(TESTFLAGS) ./...
 
 # A short run of every fuzz target in every package, one target at a time
 # (go test -fuzz takes exactly one target).
