@@ -25,7 +25,8 @@ import (
 // pointer, which points into it) when the callback starts and copied back
 // when it returns; callbacks run one at a time, so the body sees and
 // updates them as if it ran in the probe. break stops the iteration,
-// continue goes to the next element, exit() and return stop it too.
+// continue goes to the next element; exit() and return stop it and set a
+// flag in the probe's frame, after which the probe ends too.
 //
 // Programs with subprograms carry BTF function information for every
 // function, which the kernel requires for function pointers.
@@ -113,8 +114,16 @@ func (g *gen) forMapStmt(x *ast.ForStmt) {
 	}
 	name := g.newLabel("formap")
 	cb := g.callbackGen(name)
-	brk, cont := cb.newLabel("fmbreak"), cb.newLabel("fmnext")
-	cb.out = brk
+	brk, cont, ret := cb.newLabel("fmbreak"), cb.newLabel("fmnext"), cb.newLabel("fmreturn")
+	cb.out = ret
+	// The flag that return and exit() set, in the probe's frame; in a big
+	// frame it is not reachable from the callback, and they only stop the
+	// iteration.
+	var flag int16
+	if !g.bigFrame {
+		flag = g.stack.alloc(8)
+		g.emit(storeImm(asm.RFP, flag, 0, asm.DWord))
+	}
 	cb.allocBlockVars(x.Body)
 	kv := &variable{off: cb.stack.alloc(cb.c.sizeOf(kvType)), typ: kvType}
 	cb.vars[x.Var.Name] = kv
@@ -153,10 +162,13 @@ func (g *gen) forMapStmt(x *ast.ForStmt) {
 	for _, l := range []struct {
 		label string
 		ret   int32
-	}{{cont, 0}, {brk, 1}} {
+	}{{cont, 0}, {brk, 1}, {ret, 1}} {
 		cb.label(l.label)
-		if len(shared) > 0 {
+		if len(shared) > 0 || l.label == ret {
 			cb.emit(asm.LoadMem(asm.R1, asm.RFP, ctxp, asm.DWord))
+		}
+		if l.label == ret && flag != 0 {
+			cb.emit(storeImm(asm.R1, flag-g.ctxSlot, 1, asm.DWord))
 		}
 		for _, v := range shared {
 			for i := 0; i < v.size; i += 8 {
@@ -168,6 +180,9 @@ func (g *gen) forMapStmt(x *ast.ForStmt) {
 	}
 	g.finishCallback(cb, x)
 	g.forEachMapElem(mp, name)
+	if flag != 0 {
+		g.emit(asm.LoadMem(asm.R1, asm.RFP, flag, asm.DWord), asm.JNE.Imm(asm.R1, 0, g.outLabel()))
+	}
 }
 
 // mapLen emits len(@map): the number of elements, which
