@@ -153,6 +153,15 @@ func (g *gen) condJump(e ast.Expr, when bool, label string) {
 		}
 		return
 	}
+	// A constant condition (while (1)) is decided here, so that the
+	// verifier sees a loop without a test rather than a test of a
+	// register it must track through every iteration.
+	if n, ok := stdlib.IntValue(e); ok {
+		if (n != 0) == when {
+			g.emit(asm.Ja.Label(label))
+		}
+		return
+	}
 	v := g.intExpr(e)
 	op := asm.JEq
 	if when {

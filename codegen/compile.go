@@ -205,12 +205,26 @@ func (c *compiler) compileProgram(p *ast.Probe, spec *ast.ProbeSpec, pl *plan) {
 	}
 	insns = prune(insns)
 	name := c.uniqueName(pl.probe)
-	insns[0] = insns[0].WithSymbol(name)
+	insns = nameProgram(insns, name)
 	insns = g.withSubprograms(name, insns)
 	c.obj.Programs = append(c.obj.Programs, &Program{
 		Name: name, Probe: pl.probe, Pos: spec.Pos(), Type: pl.progType,
 		Attach: pl.attach, Insns: insns, License: License,
 	})
+}
+
+// nameProgram gives the first instruction the program's name as its
+// symbol. An instruction carries one symbol, so when a label is already
+// there (the head of a loop that starts the program), the label keeps its
+// instruction, which the jumps back to it need, and the program starts
+// with a harmless one instead.
+func nameProgram(insns asm.Instructions, name string) asm.Instructions {
+	if insns[0].Symbol() != "" {
+		entry := asm.Mov.Imm(asm.R0, 0).WithSource(insns[0].Source())
+		insns = append(asm.Instructions{entry}, insns...)
+	}
+	insns[0] = insns[0].WithSymbol(name)
+	return insns
 }
 
 // emitProgram emits the instructions of one program, in an ordinary or a

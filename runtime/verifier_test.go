@@ -137,3 +137,27 @@ func TestExplainVerifierErrorLogs(t *testing.T) {
 		t.Error("a plain error was taken for a verifier error")
 	}
 }
+
+// Loops the verifier finds endless are reported at the loop's body with
+// the verifier's own reason, not the register states it compared.
+func TestLoadEndlessLoops(t *testing.T) {
+	requireKernel(t)
+	tests := []struct {
+		src string
+		pos ast.Pos
+	}{
+		{`BEGIN { while (1) { $x = 1; } }`, ast.Pos{Line: 1, Col: 21}},
+		{`BEGIN { $i = 0; while ($i < 10) { $j = 1; } }`, ast.Pos{Line: 1, Col: 17}},
+	}
+	for _, tt := range tests {
+		_, err := Load(compileLive(t, tt.src))
+		var le *LoadError
+		if !errors.As(err, &le) || le.Report == nil {
+			t.Errorf("%s: got %v, want a verifier LoadError", tt.src, err)
+			continue
+		}
+		if !strings.HasPrefix(le.Report.Msg, "infinite loop detected at insn ") || le.Report.Pos.Line != tt.pos.Line || le.Report.Pos.Col != tt.pos.Col {
+			t.Errorf("%s: got %q at %v, want infinite loop detected at %v", tt.src, le.Report.Msg, le.Report.Pos, tt.pos)
+		}
+	}
+}
