@@ -216,12 +216,27 @@ func argN(g *gen, e ast.Expr) *tmp {
 	case g.plan.argRegs && n < len(ptRegsArgs):
 		off = ptRegsArgs[n]
 	case g.plan.attach.Kind == AttachRawTracepoint && n < 12:
+		if count, ok := g.rawTracepointArgs(); ok && n >= count {
+			g.fail(e, "%s has %d arguments: %s does not exist", g.plan.probe, count, id.Name)
+			return g.zero()
+		}
 		off = int16(8 * n)
 	default:
 		g.fail(e, "%s is not available in %s probes", id.Name, g.spec.Kind)
 		return g.zero()
 	}
 	return g.ctxLoad(off)
+}
+
+// rawTracepointArgs returns the number of arguments of the program's raw
+// tracepoint, when Options.Types knows it.
+func (g *gen) rawTracepointArgs() (int, bool) {
+	info, ok := g.c.opts.Types.(RawTracepointInfo)
+	if !ok {
+		return 0, false
+	}
+	n, err := info.RawTracepointArgs(g.plan.attach.Event)
+	return n, err == nil
 }
 
 func (g *gen) ctxLoad(off int16) *tmp {

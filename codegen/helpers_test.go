@@ -111,6 +111,14 @@ var testTypes = fakeTypes{
 	"struct task_struct.flags":       {Offset: 44, Size: 4, Kind: MemberInt, Bitfield: true},
 }
 
+// RawTracepointArgs knows sys_enter's two arguments (regs, id).
+func (f fakeTypes) RawTracepointArgs(event string) (int, error) {
+	if event == "sys_enter" {
+		return 2, nil
+	}
+	return 0, fmt.Errorf("raw tracepoint %s: unknown", event)
+}
+
 func (f fakeTypes) Member(typ, member string) (*Member, error) {
 	if m := f[typ+"."+member]; m != nil {
 		return m, nil

@@ -47,6 +47,17 @@ type TypeInfo interface {
 	Member(typ, member string) (*Member, error)
 }
 
+// RawTracepointInfo is a TypeInfo that also knows how many arguments each
+// raw tracepoint passes its programs (from the kernel's BTF). When
+// Options.Types implements it, argN in a rawtracepoint probe is checked
+// against the count; otherwise, or when the count is unknown, argN reads
+// any of the 12 slots a raw tracepoint can have.
+type RawTracepointInfo interface {
+	// RawTracepointArgs returns the number of arguments of the raw
+	// tracepoint event ("sys_enter": 2), or an error when it is unknown.
+	RawTracepointArgs(event string) (int, error)
+}
+
 // MemberKind classifies a struct member's type.
 type MemberKind int
 

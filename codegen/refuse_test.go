@@ -17,6 +17,8 @@ func TestRefusals(t *testing.T) {
 		{`BEGIN { @m[1] = hist(1); for ($kv : @m) { printf("x"); } }`, "a for loop over the hist() map @m is not implemented yet"},
 		{`kfunc:vfs_read { @ = args.count; }`, "args in fentry probes needs the BTF types of vfs_read's arguments"},
 		{`fexit:vfs_read { @ = retval; }`, "retval is not available in fexit probes"},
+		{`rawtracepoint:sys_enter { @ = arg5; }`, "rawtracepoint:sys_enter has 2 arguments: arg5 does not exist"},
+		{`rawtracepoint:vmlinux:sys_enter { @ = arg2; }`, "rawtracepoint:vmlinux:sys_enter has 2 arguments: arg2 does not exist"},
 		{`BEGIN { @m[1] = 1; for ($kv : @m) { $a = str($1); $b = str($1); $c = str($1); $d = str($1); $e = str($1); $f = str($1); $g = str($1); $h = str($1); } }`,
 			"a for loop's body needs 544 bytes of stack"},
 	}
@@ -31,6 +33,8 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("%s: got %v, want only %q at a position", tc.src, list, tc.msg)
 		}
 	}
+	// The arguments a raw tracepoint has are read.
+	mustCompile(t, `rawtracepoint:sys_enter { @ = arg1; }`)
 	// Without type information, member access is refused, not guessed.
 	prog, err := parseCheck(`BEGIN { $t = (struct task_struct *)curtask; @ = $t->pid; }`)
 	if err != nil {

@@ -32,6 +32,21 @@ func (b *BTFTypes) load() (*btf.Spec, error) {
 	return b.spec, b.err
 }
 
+// RawTracepointArgs implements codegen.RawTracepointInfo: the number of
+// arguments of a raw tracepoint of vmlinux, from its btf_trace_<event>
+// typedef. Events of modules are unknown.
+func (b *BTFTypes) RawTracepointArgs(event string) (int, error) {
+	spec, err := b.load()
+	if err != nil {
+		return 0, err
+	}
+	params, err := rawTracepointParams(spec, event)
+	if err != nil {
+		return 0, err
+	}
+	return len(params), nil
+}
+
 // Member implements codegen.TypeInfo.
 func (b *BTFTypes) Member(typ, member string) (*codegen.Member, error) {
 	spec, err := b.load()
