@@ -144,12 +144,17 @@ func sourceLine(src []byte, n int) (string, bool) {
 	return strings.TrimRight(string(lines[n-1]), "\r"), true
 }
 
-// visualCol maps a byte column to a screen column, expanding tabs to 8.
+// tabWidth is the number of spaces a tab in a source line is drawn as.
+// Like bpftrace, each tab becomes this many spaces (no tab stops).
+const tabWidth = 4
+
+// visualCol maps a byte column to a screen column, a tab counting as
+// tabWidth columns.
 func visualCol(line string, col int) int {
 	v := 1
 	for i := 0; i < col-1 && i < len(line); i++ {
 		if line[i] == '\t' {
-			v += 8 - (v-1)%8
+			v += tabWidth
 		} else {
 			v++
 		}
@@ -161,20 +166,5 @@ func visualCol(line string, col int) int {
 }
 
 func expandTabs(line string) string {
-	if !strings.Contains(line, "\t") {
-		return line
-	}
-	var b strings.Builder
-	v := 0
-	for _, r := range line {
-		if r == '\t' {
-			n := 8 - v%8
-			b.WriteString(strings.Repeat(" ", n))
-			v += n
-			continue
-		}
-		b.WriteRune(r)
-		v++
-	}
-	return b.String()
+	return strings.ReplaceAll(line, "\t", strings.Repeat(" ", tabWidth))
 }
