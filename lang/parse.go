@@ -71,7 +71,7 @@ func (p *parser) item(prog *ast.Program, it item) {
 		return
 	}
 	lexErr := p.lexErrorWithin(toks[0].Pos.Offset, end)
-	top, err := itemParser.ParseFromLexer(lex)
+	top, err := itemParser().ParseFromLexer(lex)
 	if err != nil {
 		if !lexErr {
 			p.syntaxError(err)

@@ -2,24 +2,75 @@ package runtime
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 )
 
 // AttachTracepoint attaches a TracePoint program to the tracepoint named
 // "group:event" (no wildcards: expand patterns with Tracefs.Match first).
-// The kernel's tracepoint ids are read from tracefs, which is mounted here
-// if no one has (call OpenTracefs first to log that for -v): cilium/ebpf
-// looks for tracefs once per process and remembers a failure.
+// The kernel's tracepoint id is read from tracefs, which is mounted here if
+// no one has (call OpenTracefs first to log that for -v). The program is
+// linked to a perf event of that tracepoint as the perf events of interval
+// and profile are (attachPerfEvent), which spares link.Tracepoint's own
+// tracefs search and its feature probe at every start.
 func AttachTracepoint(prog *ebpf.Program, name string) (link.Link, error) {
 	group, event, ok := strings.Cut(name, ":")
-	if !ok || hasWildcard(name) {
+	if !ok || hasWildcard(name) || group == "" || event == "" {
 		return nil, fmt.Errorf("tracepoint %q: want group:event without wildcards", name)
 	}
-	if _, err := OpenTracefs(true, nil); err != nil {
+	fs, err := OpenTracefs(true, nil)
+	if err != nil {
 		return nil, err
 	}
-	return link.Tracepoint(group, event, prog, nil)
+	id, err := fs.eventID(group, event)
+	if err != nil {
+		return nil, err
+	}
+	attr := &unix.PerfEventAttr{
+		Type:        unix.PERF_TYPE_TRACEPOINT,
+		Config:      id,
+		Sample:      1,
+		Sample_type: unix.PERF_SAMPLE_RAW,
+		Wakeup:      1,
+	}
+	attr.Size = uint32(unsafe.Sizeof(*attr))
+	// A tracepoint's programs run on every CPU whichever CPU its perf
+	// event is opened on.
+	fd, err := unix.PerfEventOpen(attr, -1, 0, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("opening the perf event of tracepoint %s: %w", name, err)
+	}
+	// The link holds the perf event, which goes when the link is closed.
+	l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
+	unix.Close(fd)
+	if err != nil {
+		return nil, fmt.Errorf("linking program to tracepoint %s: %w", name, err)
+	}
+	return l, nil
+}
+
+// eventID reads the kernel's id of tracepoint group:event.
+func (t *Tracefs) eventID(group, event string) (uint64, error) {
+	if strings.Contains(group+event, "/") || group == ".." || event == ".." {
+		return 0, fmt.Errorf("tracepoint %s:%s: bad name", group, event)
+	}
+	b, err := os.ReadFile(filepath.Join(t.Dir, "events", group, event, "id"))
+	if os.IsNotExist(err) {
+		return 0, fmt.Errorf("tracepoint %s:%s not found", group, event)
+	}
+	if err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("tracepoint %s:%s: bad id %q", group, event, b)
+	}
+	return id, nil
 }

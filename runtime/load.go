@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -111,6 +112,13 @@ func LoadWith(obj *codegen.Object, opts LoadOptions) (*Loaded, error) {
 			replace[name] = m
 		}
 	}
+	if lazyHashes() {
+		for _, ms := range spec.Maps {
+			if ms.Type == ebpf.Hash || ms.Type == ebpf.PerCPUHash {
+				ms.Flags |= unix.BPF_F_NO_PREALLOC
+			}
+		}
+	}
 	// Programs are loaded one by one, so that a verifier error names its
 	// program; the maps are created once, first.
 	maps := &ebpf.CollectionSpec{Maps: spec.Maps}
@@ -209,3 +217,22 @@ func (l *Loaded) Close() error {
 	l.Maps = nil
 	return errors.Join(errs...)
 }
+
+// lazyHashes reports whether hash maps may leave their elements to be
+// allocated as keys arrive instead of all at creation: from Linux 6.1 hash
+// maps allocate with bpf_mem_alloc, which every program type may use
+// (before, perf_event programs were refused maps without preallocation).
+// Preallocating the 4096 per-CPU elements of a script map takes about 1ms
+// at start and 0.2ms at exit (bench/README.md), a tenth of gbt's own
+// start-up; the first insertion of each key costs a little more instead.
+var lazyHashes = sync.OnceValue(func() bool {
+	var uts unix.Utsname
+	if unix.Uname(&uts) != nil {
+		return false
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(unix.ByteSliceToString(uts.Release[:]), "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 6 || major == 6 && minor >= 1
+})
