@@ -49,7 +49,6 @@ type compiler struct {
 	consts   map[string]int64 // #define, enum and #include names
 	ringbuf  bool
 	scratch  int // size of the scratch map's value; 0 when unused
-	zero     int // size of the zero map's value; 0 when unused
 	hists    map[string]*HistSpec
 	config   bool
 	frame    int            // size of the frame map's value; 0 when unused

@@ -98,8 +98,6 @@ const (
 // Names (asm references and CollectionSpec keys) of the internal maps.
 // The scratch map (MapScratch) is a per-CPU array of one element where
 // records too big for the BPF stack are built; user space never reads it.
-// The zero map (MapZero) is an array of one all-zero element, the initial
-// value of a histogram's counters; nothing writes it.
 //
 // The drops map (MapDrops, reference DropsName) counts lost events: a
 // BPF_MAP_TYPE_PERCPU_ARRAY of one element, key u32 0, value u64. When
@@ -111,7 +109,6 @@ const (
 	DropsName   = "ringbuf_drops"
 	ConfigName  = "config"
 	ScratchName = "scratch"
-	ZeroName    = "zeroes"
 )
 
 // RingbufSize is the ring buffer's default size in bytes (a power of two

@@ -139,10 +139,6 @@ func (c *compiler) finishMaps() {
 		c.obj.Maps = append(c.obj.Maps, &Map{Name: ScratchName, Kind: MapScratch, Type: ebpf.PerCPUArray,
 			KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1})
 	}
-	if c.zero > 0 {
-		c.obj.Maps = append(c.obj.Maps, &Map{Name: ZeroName, Kind: MapZero, Type: ebpf.Array,
-			KeySize: 4, ValueSize: uint32(c.zero), MaxEntries: 1})
-	}
 	c.obj.Maps = append(c.obj.Maps, c.stackMaps()...)
 	if fm := c.frameMap(); fm != nil {
 		c.obj.Maps = append(c.obj.Maps, fm)

@@ -167,7 +167,6 @@ const (
 	MapRingbuf                // the event ring buffer
 	MapConfig                 // the config array the runtime fills at start
 	MapScratch                // per-CPU scratch space for big records; not read by user space
-	MapZero                   // an all-zero value that initializes histograms; never written
 	MapDrops                  // per-CPU count of records the full ring buffer refused (events.go)
 	MapFrame                  // per-CPU frames of programs too big for the stack (bigframe.go)
 	MapStack                  // a stack trace map of kstack or ustack, or the set of processes whose user stacks were taken (stacks.go)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gbt-project/gbt/lang"
 	"github.com/gbt-project/gbt/lang/ast"
+	"github.com/gbt-project/gbt/runtime"
 )
 
 // version is stamped by the Makefile with -ldflags "-X main.version=...".
@@ -42,6 +43,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	case o.program == "" && (o.file == "repl" || o.file == "" && isTerminal(stdin)):
 		return runREPL(o, stdin, stdout, stderr)
+	}
+	if len(o.debug) == 0 {
+		// The kernel's feature probes run while the script is parsed.
+		runtime.Warm()
 	}
 	name, src, err := readScript(o, stdin)
 	if err != nil {

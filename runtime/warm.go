@@ -1,0 +1,42 @@
+package runtime
+
+import (
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-project/gbt/codegen"
+)
+
+// Warm starts, in the background, the kernel work that every run repeats
+// whatever its script: cilium/ebpf probes the kernel's features once per
+// process (object names, BTF, program BTF, BPF_PROG_RUN), and otherwise
+// the first Load and the first RunOnce (often END's, after the probes are
+// detached) pay for those probes. gbt calls Warm before it parses the
+// script, so that the probes run on another CPU while the parser is built
+// and the script compiled. It loads and runs a two-instruction program
+// with a one-entry map, then unloads them; errors are left to the real
+// Load to report.
+func Warm() {
+	go func() {
+		l, err := Load(warmObject)
+		if err != nil {
+			return
+		}
+		RunOnce(l.Programs[warmObject.Programs[0].Name])
+		l.Close()
+	}()
+}
+
+// warmObject uses what compiled scripts use: a map reference and a source
+// comment, which becomes BTF line information.
+var warmObject = &codegen.Object{
+	Maps: []*codegen.Map{{Name: "warm", Kind: codegen.MapScratch, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}},
+	Programs: []*codegen.Program{{
+		Name: "warm", Probe: "BEGIN", Type: ebpf.RawTracepoint, License: codegen.License,
+		Insns: asm.Instructions{
+			asm.LoadMapPtr(asm.R1, 0).WithReference("warm").WithSymbol("warm").WithSource(asm.Comment("warm")),
+			asm.Mov.Imm(asm.R0, 0),
+			asm.Return(),
+		},
+	}},
+}
