@@ -130,26 +130,28 @@ func (p *parser) unexpected(tok lexer.Token, expect string) {
 	p.errorf(tok.Pos.Offset, tok.Pos.Offset+len(tok.Value), "%s", msg)
 }
 
+// describeToken names a token as bpftrace's parser does: by its kind for
+// names and literals ("identifier", "integer"), by itself for punctuation.
 func describeToken(tok lexer.Token) string {
 	switch tok.Type {
 	case lexer.EOF:
 		return "end of file"
 	case tIdent:
-		return "identifier " + tok.Value
+		return "identifier"
 	case tType:
-		return "type " + tok.Value
+		return "type"
 	case tInt:
-		return "integer " + tok.Value
+		return "integer"
 	case tString:
-		return "string " + tok.Value
+		return "string"
 	case tVar:
-		return "variable " + tok.Value
+		return "variable"
 	case tPositional:
-		return "positional parameter " + tok.Value
+		return "positional parameter"
 	case tMap:
-		return "map " + tok.Value
+		return "map"
 	case tSpec:
-		return "probe " + tok.Value
+		return "probe"
 	case tPreamble, tCDef:
 		return "C definition"
 	}
@@ -157,13 +159,22 @@ func describeToken(tok lexer.Token) string {
 }
 
 // expectation names the first thing participle says it expected, such as
-// `;` or `expression`; participle describes the rest of the production in
-// EBNF, of which the first term is what the user needs.
+// `;`; participle describes the rest of the production in EBNF, of which
+// the first term is what the user needs. Like bpftrace, it names no
+// expectation where an expression was expected (too many tokens can start
+// one), and where a list of arguments, tuple elements or map keys may end
+// or go on it names both: `) or ","`.
 func expectation(ute *participle.UnexpectedTokenError) string {
 	msg := ute.Message()
 	i := strings.Index(msg, "(expected ")
 	if i < 0 {
 		return ""
+	}
+	switch msg[i:] {
+	case `(expected ")")`:
+		return `) or ","`
+	case `(expected "]")`:
+		return `] or ","`
 	}
 	want := strings.TrimLeft(msg[i+len("(expected "):], "( ")
 	switch {
@@ -200,11 +211,6 @@ var expectNames = map[string]string{
 	"map":        "map",
 	"spec":       "probe",
 	"positional": "positional parameter",
-	"ExprG":      "expression",
-	"UnaryG":     "expression",
-	"PostfixG":   "expression",
-	"PrimaryG":   "expression",
-	"ArgG":       "expression",
 	"BlockG":     "{",
 	"IfG":        "if",
 	"SpecG":      "probe",
