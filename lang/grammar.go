@@ -224,11 +224,7 @@ type argG struct {
 	Expr *exprG `parser:"| @@"`
 }
 
-// itemParser returns the parser of one top-level item. Building it
-// reflects over the grammar structs and lexes every struct tag (about
-// 1 MB of allocations, a fifth of gbt's start-up CPU), so the build starts
-// in the background when the package is initialised, while the program
-// goes on starting, and Parse waits for it.
+// itemParser returns the parser of one top-level item, built on first use.
 var itemParser = sync.OnceValue(func() *participle.Parser[topG] {
 	return participle.MustBuild[topG](
 		participle.Lexer(scriptLexer{symbols: tokenSymbols}),
@@ -236,4 +232,9 @@ var itemParser = sync.OnceValue(func() *participle.Parser[topG] {
 	)
 })
 
-func init() { go itemParser() }
+// BuildParser builds the parser that Parse uses, once per process; Parse
+// builds it itself when needed. Building it reflects over the grammar
+// structs and lexes every struct tag (about 1 MB of allocations), the
+// largest part of gbt's own start-up, so a command can call BuildParser
+// early in a goroutine and do its other start-up work meanwhile.
+func BuildParser() { itemParser() }

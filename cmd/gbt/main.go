@@ -44,8 +44,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case o.program == "" && (o.file == "repl" || o.file == "" && isTerminal(stdin)):
 		return runREPL(o, stdin, stdout, stderr)
 	}
+	// The parser is built in the background, into heap pages mapped in
+	// one go, while the script is read and, unless only a compiler stage
+	// is shown, the kernel's features are probed.
+	go func() {
+		runtime.PrefaultHeap(3 << 20)
+		lang.BuildParser()
+	}()
 	if len(o.debug) == 0 {
-		// The kernel's feature probes run while the script is parsed.
 		runtime.Warm()
 	}
 	name, src, err := readScript(o, stdin)
