@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"bytes"
+
 	"github.com/gbt-project/gbt/lang/ast"
 	"github.com/gbt-project/gbt/stdlib"
 )
@@ -133,7 +135,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 	case *ast.MapExpr:
 		c.assignMap(target, t)
 	case *ast.Var:
-		c.assignVar(target, t)
+		c.assignVar(target, t, c.opSpan(s))
 	default:
 		c.expr(s.Target)
 		c.errorf(s.Target, "not implemented: assignment to this kind of expression (only maps and variables can be assigned)")
@@ -202,7 +204,38 @@ func (c *checker) compoundAssign(s *ast.AssignStmt) {
 	}
 }
 
-func (c *checker) assignVar(v *ast.Var, t *ast.Type) {
+// opSpan finds the assignment operator of s in the source, between its
+// target and its value; it is s's whole span when the source does not
+// show it there.
+func (c *checker) opSpan(s *ast.AssignStmt) ast.Node {
+	lo, hi := s.Target.End().Offset, s.Value.Pos().Offset
+	if lo < 0 || hi > len(c.prog.Src) || lo > hi {
+		return s
+	}
+	i := bytes.Index(c.prog.Src[lo:hi], []byte(s.Op))
+	if i < 0 {
+		return s
+	}
+	start := s.Target.End()
+	for _, b := range c.prog.Src[lo : lo+i] {
+		if b == '\n' {
+			start.Line++
+			start.Col = 1
+		} else {
+			start.Col++
+		}
+	}
+	start.Offset = lo + i
+	stop := start
+	stop.Offset += len(s.Op)
+	stop.Col += len(s.Op)
+	return ast.Span{Start: start, Stop: stop}
+}
+
+// assignVar records that variable v is given a value of type t by the
+// assignment whose operator is at op; a value of another type is an error
+// there, as bpftrace reports it.
+func (c *checker) assignVar(v *ast.Var, t *ast.Type, op ast.Node) {
 	sv := c.lookupVar(v.Name)
 	if sv == nil {
 		c.declare(v.Name, t)
@@ -216,7 +249,7 @@ func (c *checker) assignVar(v *ast.Var, t *ast.Type) {
 	}
 	merged, ok := mergeTypes(sv.typ, t)
 	if !ok {
-		c.errorf(v, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
+		c.errorf(op, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
 			v.Name, t, sv.typ)
 		v.SetType(sv.typ)
 		return
