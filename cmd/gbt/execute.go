@@ -97,8 +97,11 @@ func execute(o *options, prog *ast.Program, src []byte, settings lang.Settings, 
 	if err != nil {
 		var le *runtime.LoadError
 		if errors.As(err, &le) && le.Report != nil {
-			fmt.Fprint(stderr, le.Report.Diagnostic(prog.File).Render(src))
-			return 1
+			// A report without a script position prints as the error.
+			if d := le.Report.Diagnostic(prog.File); d != nil {
+				fmt.Fprint(stderr, d.Render(src))
+				return 1
+			}
 		}
 		fmt.Fprintf(stderr, "gbt: %v\n", err)
 		return 1

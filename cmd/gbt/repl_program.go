@@ -94,7 +94,7 @@ func (p *program) render(err error) string {
 	case errors.As(err, &list):
 	case errors.As(err, &d):
 		list = ast.ErrorList{d}
-	case errors.As(err, &le) && le.Report != nil:
+	case errors.As(err, &le) && le.Report != nil && le.Report.Diagnostic(replFile) != nil:
 		list = ast.ErrorList{le.Report.Diagnostic(replFile)}
 	default:
 		return fmt.Sprintf("gbt: %v\n", err)
