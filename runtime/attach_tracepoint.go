@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,10 +18,11 @@ import (
 // "group:event" (no wildcards: expand patterns with Tracefs.Match first).
 // The kernel's tracepoint id is read from tracefs, which is mounted here if
 // no one has (call OpenTracefs first to log that for -v). The program is
-// linked to a perf event of that tracepoint as the perf events of interval
-// and profile are (attachPerfEvent), which spares link.Tracepoint's own
-// tracefs search and its feature probe at every start.
-func AttachTracepoint(prog *ebpf.Program, name string) (link.Link, error) {
+// linked to a perf event of that tracepoint with a bpf link, as the perf
+// events of interval and profile are (attachPerfEvent), which spares
+// link.Tracepoint's own tracefs search and its feature probe at every
+// start.
+func AttachTracepoint(prog *ebpf.Program, name string) (io.Closer, error) {
 	group, event, ok := strings.Cut(name, ":")
 	if !ok || hasWildcard(name) || group == "" || event == "" {
 		return nil, fmt.Errorf("tracepoint %q: want group:event without wildcards", name)
@@ -47,13 +49,30 @@ func AttachTracepoint(prog *ebpf.Program, name string) (link.Link, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the perf event of tracepoint %s: %w", name, err)
 	}
-	// The link holds the perf event, which goes when the link is closed.
 	l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
-	unix.Close(fd)
 	if err != nil {
+		unix.Close(fd)
 		return nil, fmt.Errorf("linking program to tracepoint %s: %w", name, err)
 	}
-	return l, nil
+	return &tracepointLink{link: l, fd: fd}, nil
+}
+
+// tracepointLink is a tracepoint's bpf link and its perf event. The event's
+// descriptor stays open while the program is attached so that tools that
+// look for programs through the perf events of a process (bpftool perf
+// show, bench/overhead.sh) find it, as with link.Tracepoint.
+type tracepointLink struct {
+	link link.Link
+	fd   int
+}
+
+// Close detaches the program, then closes the perf event.
+func (t *tracepointLink) Close() error {
+	err := t.link.Close()
+	if cerr := unix.Close(t.fd); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // eventID reads the kernel's id of tracepoint group:event.
