@@ -16,15 +16,16 @@ import (
 // and the script compiled. It loads and runs a two-instruction program
 // with a one-entry map, then unloads them; errors are left to the real
 // Load to report.
-func Warm() {
-	go func() {
-		l, err := Load(warmObject)
-		if err != nil {
-			return
-		}
-		RunOnce(l.Programs[warmObject.Programs[0].Name])
-		l.Close()
-	}()
+func Warm() { go warm() }
+
+func warm() error {
+	l, err := Load(warmObject)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	_, err = RunOnce(l.Programs[warmObject.Programs[0].Name])
+	return err
 }
 
 // warmObject uses what compiled scripts use: a map reference and a source
