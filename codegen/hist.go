@@ -63,44 +63,30 @@ func histSpecOf(c *ast.Call) (*HistSpec, bool) {
 // hist() and lhist() calls assigned to it, before any code is emitted.
 func (c *compiler) collectHists() {
 	c.hists = map[string]*HistSpec{}
-	var walk func(s ast.Stmt)
-	walk = func(s ast.Stmt) {
-		switch x := s.(type) {
-		case *ast.Block:
-			for _, s := range x.Stmts {
-				walk(s)
-			}
-		case *ast.IfStmt:
-			walk(x.Then)
-			if x.Else != nil {
-				walk(x.Else)
-			}
-		case *ast.WhileStmt:
-			walk(x.Body)
-		case *ast.UnrollStmt:
-			walk(x.Body)
-		case *ast.ForStmt:
-			walk(x.Body)
-		case *ast.AssignStmt:
-			m, ok := x.Target.(*ast.MapExpr)
-			call, isCall := x.Value.(*ast.Call)
-			if !ok || !isCall || (call.Name != "hist" && call.Name != "lhist") {
-				return
-			}
-			spec, ok := histSpecOf(call)
-			if !ok {
-				c.errorf(call, "%s() needs literal bucket parameters", call.Name)
-				return
-			}
-			if old := c.hists[m.Name]; old != nil && *old != *spec {
-				c.errorf(call, "map %s is used with different histogram parameters", m.Name)
-				return
-			}
-			c.hists[m.Name] = spec
+	visit := func(s ast.Stmt) bool {
+		x, ok := s.(*ast.AssignStmt)
+		if !ok {
+			return true
 		}
+		m, ok := x.Target.(*ast.MapExpr)
+		call, isCall := x.Value.(*ast.Call)
+		if !ok || !isCall || (call.Name != "hist" && call.Name != "lhist") {
+			return true
+		}
+		spec, ok := histSpecOf(call)
+		if !ok {
+			c.errorf(call, "%s() needs literal bucket parameters", call.Name)
+			return true
+		}
+		if old := c.hists[m.Name]; old != nil && *old != *spec {
+			c.errorf(call, "map %s is used with different histogram parameters", m.Name)
+			return true
+		}
+		c.hists[m.Name] = spec
+		return true
 	}
 	for _, p := range c.prog.Probes {
-		walk(p.Body)
+		ast.InspectStmts(p.Body, visit)
 	}
 }
 

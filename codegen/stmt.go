@@ -37,36 +37,24 @@ func (g *gen) allocBlockVars(b *ast.Block) {
 			types[v.Name] = t
 		}
 	}
-	var walk func(s ast.Stmt)
-	walk = func(s ast.Stmt) {
-		switch x := s.(type) {
-		case *ast.Block:
-			for _, s := range x.Stmts {
-				walk(s)
-			}
-		case *ast.AssignStmt:
-			if v, ok := x.Target.(*ast.Var); ok {
-				note(v, x.Value)
-			}
-		case *ast.LetStmt:
-			note(x.Var, x.Value)
-		case *ast.IfStmt:
-			walk(x.Then)
-			if x.Else != nil {
-				walk(x.Else)
-			}
-		case *ast.WhileStmt:
-			walk(x.Body)
-		case *ast.UnrollStmt:
-			walk(x.Body)
-		case *ast.ForStmt:
-			if x.Map == nil {
+	walk := func(s ast.Stmt) {
+		ast.InspectStmts(s, func(s ast.Stmt) bool {
+			switch x := s.(type) {
+			case *ast.AssignStmt:
+				if v, ok := x.Target.(*ast.Var); ok {
+					note(v, x.Value)
+				}
+			case *ast.LetStmt:
+				note(x.Var, x.Value)
+			case *ast.ForStmt:
+				if x.Map != nil {
+					mapLoops = append(mapLoops, x.Body)
+					return false
+				}
 				note(x.Var, nil)
-				walk(x.Body)
-			} else {
-				mapLoops = append(mapLoops, x.Body)
 			}
-		}
+			return true
+		})
 	}
 	walk(b)
 	inLoop = true

@@ -236,13 +236,9 @@ func (c *checker) positionalType(p *ast.Positional) *ast.Type {
 
 // literalType types a literal config value.
 func (c *checker) literalType(e ast.Expr) *ast.Type {
-	switch x := e.(type) {
-	case *ast.IntLit:
-		return ast.Int(8, true)
-	case *ast.StrLit:
-		return ast.String(len(x.Value) + 1)
-	case *ast.BoolLit:
-		return ast.Bool()
+	switch e.(type) {
+	case *ast.IntLit, *ast.StrLit, *ast.BoolLit:
+		return c.exprType(e)
 	}
 	return ast.None()
 }
