@@ -36,6 +36,69 @@ func TestAttachTracepoint(t *testing.T) {
 	}
 }
 
+// TestTracepointDetach checks what Close promises: the program has stopped
+// when Close returns, the perf event's descriptor is closed, and the
+// kernel frees the perf events later (releaseLater), none being leaked.
+func TestTracepointDetach(t *testing.T) {
+	liveTracefs(t)
+	prog, counts := counterProgram(t, ebpf.TracePoint, os.Getpid(), false)
+	before, haveSlab := perfEventObjects(t)
+	const rounds = 64
+	for i := range rounds {
+		l, err := Attach(prog, AttachPoint{Kind: KindTracepoint, Target: "syscalls:sys_enter_getppid"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fd := l.(*tracepointLink).fd
+		getppidLoop(10)
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		getppidLoop(10)
+		if got, want := readCount(t, counts, 0), uint64(10*(i+1)); got != want {
+			t.Fatalf("round %d: count %d after detaching, want %d: the program ran after Close", i, got, want)
+		}
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); !errors.Is(err, unix.EBADF) {
+			t.Fatalf("round %d: perf event fd %d still open after Close (err %v)", i, fd, err)
+		}
+	}
+	if !haveSlab {
+		t.Skip("no perf_event slab in /proc/slabinfo: cannot count perf events")
+	}
+	// The kernel's workers free the events some milliseconds later.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		now, _ := perfEventObjects(t)
+		if now < before+rounds/2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d perf events allocated before %d attach/detach rounds, %d five seconds after: leaked", before, rounds, now)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// perfEventObjects returns the active objects of the kernel's perf_event
+// slab cache, and whether the cache is listed.
+func perfEventObjects(t *testing.T) (int, bool) {
+	data, err := os.ReadFile("/proc/slabinfo")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 2 && f[0] == "perf_event" {
+			var n int
+			if _, err := fmt.Sscan(f[1], &n); err != nil {
+				t.Fatalf("slabinfo line %q: %v", line, err)
+			}
+			return n, true
+		}
+	}
+	return 0, false
+}
+
 func TestAttachTracepointErrors(t *testing.T) {
 	liveTracefs(t)
 	prog, _ := counterProgram(t, ebpf.TracePoint, 0, false)

@@ -66,13 +66,37 @@ type tracepointLink struct {
 	fd   int
 }
 
-// Close detaches the program, then closes the perf event.
+// Close detaches the program, then lets the kernel release the perf event
+// in the background (releaseLater). Closing the bpf link unhooks the
+// program at once and waits for the runs in flight, so nothing of the
+// program runs once Close returns; only the tracepoint's unregistration,
+// which waits for RCU grace periods (some 28ms on 6.x for a syscall
+// tracepoint, more than the rest of a short run), is left to a kernel
+// worker instead of delaying gbt's exit.
 func (t *tracepointLink) Close() error {
 	err := t.link.Close()
-	if cerr := unix.Close(t.fd); err == nil {
+	if cerr := releaseLater(t.fd); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// releaseLater closes the perf event fd and has the kernel free the event
+// from a worker rather than in this process. The event is first stored in
+// a one-entry perf event array: closing the array's descriptor drops the
+// event from it through an RCU callback, and a file whose last reference
+// goes in such a callback is released by the kernel's delayed fput work
+// instead of by the task that closed it (which, when gbt exits, would keep
+// the exit waiting). If that fails, the event is freed here.
+func releaseLater(fd int) error {
+	arr, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.PerfEventArray, KeySize: 4, ValueSize: 4, MaxEntries: 1})
+	if err != nil {
+		return unix.Close(fd)
+	}
+	// Once fd is closed, the array's entry is the event's last reference.
+	defer arr.Close()
+	arr.Put(uint32(0), uint32(fd)) // if this fails, the close below frees the event
+	return unix.Close(fd)
 }
 
 // eventID reads the kernel's id of tracepoint group:event.
