@@ -28,14 +28,21 @@ func warm() error {
 	return err
 }
 
-// warmObject uses what compiled scripts use: a map reference and a source
-// comment, which becomes BTF line information.
+// warmObject uses what compiled scripts use: a map reference, a source
+// comment, which becomes BTF line information, and bpf_probe_read_kernel,
+// whose first use makes cilium/ebpf probe for it (a program load of its
+// own).
 var warmObject = &codegen.Object{
 	Maps: []*codegen.Map{{Name: "warm", Kind: codegen.MapScratch, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}},
 	Programs: []*codegen.Program{{
 		Name: "warm", Probe: "BEGIN", Type: ebpf.RawTracepoint, License: codegen.License,
 		Insns: asm.Instructions{
 			asm.LoadMapPtr(asm.R1, 0).WithReference("warm").WithSymbol("warm").WithSource(asm.Comment("warm")),
+			asm.Mov.Reg(asm.R1, asm.RFP),
+			asm.Add.Imm(asm.R1, -8),
+			asm.Mov.Imm(asm.R2, 8),
+			asm.Mov.Imm(asm.R3, 0),
+			asm.FnProbeReadKernel.Call(),
 			asm.Mov.Imm(asm.R0, 0),
 			asm.Return(),
 		},
