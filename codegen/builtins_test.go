@@ -114,3 +114,31 @@ func TestConstants(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Tracepoint integer fields are typed from their C declaration, as
+// bpftrace does, with its widening of 8-byte int-like fields.
+func TestFieldIntType(t *testing.T) {
+	for _, tc := range []struct {
+		ctype  string
+		size   int
+		signed bool // the format's flag
+		want   string
+	}{
+		{"int", 8, false, "int64"},           // syscall argument: signed whatever the flag says
+		{"unsigned int", 8, false, "uint64"}, // bpftrace widens it
+		{"pid_t", 8, false, "uint64"},        // ... and pid_t, as bpftrace 0.17 does
+		{"const int", 8, false, "int32"},     // not widened: the low 4 bytes, signed
+		{"umode_t", 8, false, "uint16"},      // its own width
+		{"long", 8, true, "int64"},           //
+		{"size_t", 8, false, "uint64"},       //
+		{"const enum landlock_rule_type", 8, false, "uint32"},
+		{"pid_t", 4, true, "int32"},           // sched tracepoints
+		{"unsigned long", 4, false, "uint32"}, // wider than its slot: the slot wins
+		{"gfp_t", 4, false, "uint32"},         // unknown: the format's size and flag
+		{"some_signed_t", 2, true, "int16"},   //
+	} {
+		if got := fieldIntType(tc.ctype, tc.size, tc.signed).String(); got != tc.want {
+			t.Errorf("fieldIntType(%q, %d, %v) = %s, want %s", tc.ctype, tc.size, tc.signed, got, tc.want)
+		}
+	}
+}

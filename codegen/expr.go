@@ -36,6 +36,24 @@ func (g *gen) typeOf(e ast.Expr) *ast.Type {
 		}
 	case *ast.Ternary:
 		out = g.typeOf(x.Then)
+	case *ast.Binary:
+		// Arithmetic on a tracepoint field: bpftrace's rule again, on
+		// the field's concrete type (an unsigned field keeps the result
+		// unsigned), or pointer arithmetic on a pointer field.
+		lt, rt := g.typeOf(x.X), g.typeOf(x.Y)
+		switch {
+		case lt == nil || rt == nil:
+		case lt.Kind == ast.KPointer && (x.Op == "+" || x.Op == "-"):
+			out = lt
+		case rt.Kind == ast.KPointer && x.Op == "+":
+			out = rt
+		default:
+			out = ast.Arith(lt, rt)
+		}
+	case *ast.Unary:
+		if xt := g.typeOf(x.X); xt != nil && (x.Op == "-" || x.Op == "~") {
+			out = ast.Arith(xt, xt)
+		}
 	case *ast.TupleIndex:
 		if tt := g.typeOf(x.X); tt != nil && tt.Kind == ast.KTuple && x.N >= 0 && x.N < len(tt.Elems) {
 			out = tt.Elems[x.N]
@@ -293,9 +311,19 @@ func (g *gen) fieldInt(f *ast.Field) *tmp {
 	t := g.typeOf(f)
 	r := g.regs.alloc()
 	g.ctx(asm.R1)
-	size := map[int]asm.Size{1: asm.Byte, 2: asm.Half, 4: asm.Word, 8: asm.DWord}[tf.Size]
+	// A field typed narrower than its slot (fieldIntType) is the slot's
+	// low bytes, which come first on this little-endian machine.
+	n := tf.Size
+	if t != nil && t.Kind == ast.KInt && t.Size < n {
+		n = t.Size
+	}
+	size := map[int]asm.Size{1: asm.Byte, 2: asm.Half, 4: asm.Word, 8: asm.DWord}[n]
 	g.emit(asm.LoadMem(r.reg, asm.R1, int16(tf.Offset), size))
-	g.extend(r.reg, t)
+	if t != nil && t.Signed {
+		// Loads zero-extend: an unsigned value of the loaded width is
+		// complete.
+		g.extend(r.reg, t)
+	}
 	return r
 }
 

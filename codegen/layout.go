@@ -108,8 +108,8 @@ func storable(t *ast.Type) bool {
 }
 
 // fieldType gives the concrete type of a tracepoint field: char arrays are
-// strings, pointers are pointers, everything else an integer of the
-// field's size and sign.
+// strings, pointers are pointers, integers are typed as bpftrace types them
+// (fieldIntType).
 func fieldType(f *TracepointField) *ast.Type {
 	ct := strings.TrimSpace(f.CType)
 	switch {
@@ -122,9 +122,65 @@ func fieldType(f *TracepointField) *ast.Type {
 	case strings.Contains(ct, "*"):
 		return &ast.Type{Kind: ast.KPointer, Size: 8}
 	case f.Size == 1 || f.Size == 2 || f.Size == 4 || f.Size == 8:
-		return ast.Int(f.Size, f.Signed)
+		return fieldIntType(ct, f.Size, f.Signed)
 	}
 	return nil
+}
+
+// fieldIntType types an integer field declared as ctype and laid out size
+// bytes wide. bpftrace types fields from their declaration, not from the
+// format's signed flag, which the fields of syscall tracepoints (every one
+// 8 bytes, an unsigned long) always give as 0: `int dfd` is signed. As in
+// bpftrace (its tracepoint format parser), an 8-byte int is an int64 and
+// an 8-byte unsigned int, u32, pid_t, uid_t or gid_t a uint64; other known
+// types keep their own width and sign (umode_t mode: uint16, the low bytes
+// of its slot on this little-endian machine). Unknown types are as the
+// format says.
+func fieldIntType(ctype string, size int, signed bool) *ast.Type {
+	if size == 8 {
+		// bpftrace matches the declaration exactly: "const int" is
+		// not widened.
+		switch ctype {
+		case "int":
+			return ast.Int(8, true)
+		case "unsigned int", "unsigned", "u32", "pid_t", "uid_t", "gid_t":
+			return ast.Int(8, false)
+		}
+	}
+	name := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(ctype, "const "), "volatile "))
+	if strings.HasPrefix(name, "enum ") {
+		return ast.Int(min(size, 4), false)
+	}
+	if c, ok := cIntTypes[name]; ok && c.size <= size {
+		return ast.Int(c.size, c.signed)
+	}
+	return ast.Int(size, signed)
+}
+
+// cIntTypes are the integer C types (and kernel typedefs) of tracepoint
+// fields, with their x86-64 width and sign.
+var cIntTypes = map[string]struct {
+	size   int
+	signed bool
+}{
+	"char": {1, true}, "signed char": {1, true}, "unsigned char": {1, false},
+	"bool": {1, false}, "_Bool": {1, false},
+	"short": {2, true}, "short int": {2, true}, "signed short": {2, true},
+	"unsigned short": {2, false}, "unsigned short int": {2, false},
+	"int": {4, true}, "signed int": {4, true}, "signed": {4, true},
+	"unsigned int": {4, false}, "unsigned": {4, false},
+	"long": {8, true}, "long int": {8, true}, "signed long": {8, true},
+	"unsigned long": {8, false}, "unsigned long int": {8, false},
+	"long long": {8, true}, "long long int": {8, true},
+	"unsigned long long": {8, false}, "unsigned long long int": {8, false},
+	"s8": {1, true}, "__s8": {1, true}, "u8": {1, false}, "__u8": {1, false},
+	"s16": {2, true}, "__s16": {2, true}, "u16": {2, false}, "__u16": {2, false},
+	"s32": {4, true}, "__s32": {4, true}, "u32": {4, false}, "__u32": {4, false},
+	"s64": {8, true}, "__s64": {8, true}, "u64": {8, false}, "__u64": {8, false},
+	"size_t": {8, false}, "ssize_t": {8, true}, "loff_t": {8, true}, "off_t": {8, true},
+	"pid_t": {4, true}, "uid_t": {4, false}, "gid_t": {4, false}, "umode_t": {2, false},
+	"clockid_t": {4, true}, "timer_t": {4, true}, "mqd_t": {4, true}, "key_t": {4, true},
+	"key_serial_t": {4, true}, "rwf_t": {4, true}, "qid_t": {4, false}, "aio_context_t": {8, false},
 }
 
 // storeImm emits `*(size *)(dst + off) = value`. Unlike asm.StoreImm it

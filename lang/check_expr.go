@@ -191,14 +191,6 @@ func describe(t *ast.Type) string {
 	return t.String()
 }
 
-// arith is the type of an arithmetic result: 64 bits, signed only when
-// both operands are (bpftrace's rule).
-func arith(x, y *ast.Type) *ast.Type {
-	sx := x.Kind != ast.KInt || x.Signed
-	sy := y.Kind != ast.KInt || y.Signed
-	return ast.Int(8, sx && sy)
-}
-
 func (c *checker) binary(b *ast.Binary) *ast.Type {
 	x, y := c.expr(b.X), c.expr(b.Y)
 	if x == invalid || y == invalid {
@@ -238,10 +230,8 @@ func (c *checker) binary(b *ast.Binary) *ast.Type {
 		return x
 	case y.Kind == ast.KPointer && isIntegral(x) && b.Op == "+":
 		return y
-	case x.Kind == ast.KKernel && y.Kind == ast.KKernel:
-		return ast.Int(8, true)
 	case isIntegral(x) && isIntegral(y):
-		return arith(x, y)
+		return ast.Arith(x, y)
 	}
 	return mismatch()
 }
@@ -270,7 +260,7 @@ func (c *checker) unary(u *ast.Unary) *ast.Type {
 			c.errorf(u, "invalid type for '%s': %s", u.Op, t)
 			return invalid
 		}
-		return arith(t, t)
+		return ast.Arith(t, t)
 	case "*":
 		switch {
 		case t.Kind == ast.KPointer:

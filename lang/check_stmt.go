@@ -314,7 +314,7 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 		}
 		vt = ast.Int(8, true)
 		if lo.Kind == ast.KInt && hi.Kind == ast.KInt {
-			vt = arith(lo, hi)
+			vt = ast.Arith(lo, hi)
 		}
 	}
 	c.push()

