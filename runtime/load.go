@@ -143,14 +143,20 @@ func LoadWith(obj *codegen.Object, opts LoadOptions) (*Loaded, error) {
 		}
 		prog, err := ebpf.NewProgram(ps)
 		if err != nil {
-			l.Close()
 			if missing := missingAtLoad(p); missing != nil {
+				l.Close()
 				return nil, missing
 			}
 			le := &LoadError{Program: p.Name, Probe: p.Probe, Err: err}
 			if r, ok := ExplainVerifierError(err, p.Insns); ok {
 				le.Report = r
+			} else if errors.Is(err, unix.EFAULT) {
+				// While the maps are open: the program refers to them.
+				if log := faultLog(ps); log != nil {
+					le.Report = explainLog(log, err, p.Insns)
+				}
 			}
+			l.Close()
 			return nil, le
 		}
 		l.Programs[p.Name] = prog

@@ -39,21 +39,27 @@ func ExplainVerifierError(err error, insns asm.Instructions) (*VerifierReport, b
 	if !errors.As(err, &ve) {
 		return nil, false
 	}
-	r := &VerifierReport{Insn: -1, RawInsn: -1, Log: ve.Log}
-	msgLine := lastMessage(ve.Log)
+	return explainLog(ve.Log, ve.Cause, insns), true
+}
+
+// explainLog builds the report of a verifier log, cause being the load's
+// error for when the log has no message.
+func explainLog(log []string, cause error, insns asm.Instructions) *VerifierReport {
+	r := &VerifierReport{Insn: -1, RawInsn: -1, Log: log}
+	msgLine := lastMessage(log)
 	if msgLine >= 0 {
-		r.Msg = strings.TrimSpace(ve.Log[msgLine])
+		r.Msg = strings.TrimSpace(log[msgLine])
 	} else {
-		r.Msg = ve.Cause.Error()
+		r.Msg = cause.Error()
 	}
-	r.RawInsn = failingInsn(ve.Log, msgLine)
+	r.RawInsn = failingInsn(log, msgLine)
 	if r.RawInsn >= 0 {
 		r.Insn = instructionAt(insns, r.RawInsn)
 	}
 	if r.Insn >= 0 {
 		r.Pos, r.End, r.Source = sourceOf(insns, r.Insn)
 	}
-	return r, true
+	return r
 }
 
 // Error is the one-line summary: "3:5: the BPF verifier rejected the

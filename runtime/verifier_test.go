@@ -10,6 +10,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/sys/unix"
 
 	"github.com/gbt-project/gbt/lang/ast"
 )
@@ -159,5 +160,26 @@ func TestLoadEndlessLoops(t *testing.T) {
 		if !strings.HasPrefix(le.Report.Msg, "infinite loop detected at insn ") || le.Report.Pos.Line != tt.pos.Line || le.Report.Pos.Col != tt.pos.Col {
 			t.Errorf("%s: got %q at %v, want infinite loop detected at %v", tt.src, le.Report.Msg, le.Report.Pos, tt.pos)
 		}
+	}
+}
+
+// A loop whose every pass the verifier must walk again (a map update in
+// while (1)) ends in EFAULT, which cilium/ebpf reports without the log:
+// the report still gives the verifier's reason at the loop's body.
+func TestLoadEndlessLoopEFAULT(t *testing.T) {
+	requireKernel(t)
+	_, err := Load(compileLive(t, `BEGIN { while (1) { @x++; } }`))
+	var le *LoadError
+	if !errors.As(err, &le) || le.Report == nil {
+		t.Fatalf("got %v, want a verifier LoadError with a report", err)
+	}
+	if !errors.Is(err, unix.EFAULT) {
+		t.Skipf("the kernel refused the loop with %v, not EFAULT: nothing left to test", err)
+	}
+	if !strings.Contains(le.Report.Msg, "jumps is too complex") || le.Report.Pos != (ast.Pos{Line: 1, Col: 21}) {
+		t.Errorf("got %q at %v, want the verifier's message at 1:21", le.Report.Msg, le.Report.Pos)
+	}
+	if !strings.Contains(le.Log(), "jumps is too complex") {
+		t.Errorf("the log for -v lacks the verifier's message:\n%s", le.Log())
 	}
 }
