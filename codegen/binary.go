@@ -48,8 +48,10 @@ func (g *gen) binary(x *ast.Binary) *tmp {
 		r := g.regs.reg(a)
 		switch {
 		case (op == asm.Div || op == asm.Mod) && imm == 0:
-			// Division and modulo by zero give 0, as in bpftrace.
-			g.emit(asm.Mov.Imm(r, 0))
+			// Division and modulo by zero give 1 and a warning, as in
+			// current bpftrace.
+			g.emit(asm.Mov.Imm(r, 1))
+			g.runtimeError(x, DivideByZeroMsg)
 		case (op == asm.Div || op == asm.Mod) && imm < 0:
 			// Unsigned division by a negative literal: the divisor
 			// is the 64-bit two's complement, which needs a register.
@@ -64,13 +66,19 @@ func (g *gen) binary(x *ast.Binary) *tmp {
 	} else {
 		b := g.intExpr(x.Y)
 		rs := g.regs.regs(a, b)
-		g.emit(op.Reg(rs[0], rs[1]))
-		if op == asm.Mod {
-			// The kernel leaves the dividend for a zero divisor;
-			// bpftrace gives 0.
-			done := g.newLabel("mod")
-			g.emit(asm.JNE.Imm(rs[1], 0, done), asm.Mov.Imm(rs[0], 0))
+		if op == asm.Div || op == asm.Mod {
+			// A zero divisor gives 1 and a warning (current
+			// bpftrace); the kernel would give 0 or the dividend.
+			// The warning's helper call leaves the temps alone: they
+			// live in R6-R9.
+			zero, done := g.newLabel("divzero"), g.newLabel("divdone")
+			g.emit(asm.JEq.Imm(rs[1], 0, zero), op.Reg(rs[0], rs[1]), asm.Ja.Label(done))
+			g.label(zero)
+			g.emit(asm.Mov.Imm(rs[0], 1))
+			g.runtimeError(x, DivideByZeroMsg)
 			g.label(done)
+		} else {
+			g.emit(op.Reg(rs[0], rs[1]))
 		}
 		g.regs.unpin(a, b)
 		g.regs.free(b)
@@ -256,4 +264,16 @@ func (g *gen) strCompare(x, y ast.Expr, eq bool, limit int, label string) {
 	} else {
 		g.label(equal)
 	}
+}
+
+// runtimeError sends an EventRuntimeError record for the site n, whose
+// warning user space prints each time (Object.RuntimeErrors). It uses
+// R0-R5 and the stack only.
+func (g *gen) runtimeError(n ast.Node, msg string) {
+	o := g.c.obj
+	d := &ast.Diagnostic{File: o.File, Pos: n.Pos(), End: n.End(), Msg: msg, Warning: true}
+	o.RuntimeErrors = append(o.RuntimeErrors, &RuntimeError{Pos: n.Pos(), End: n.End(), Msg: msg, Text: d.Render(g.c.prog.Src)})
+	rec := g.stack.alloc(EventHeaderSize)
+	g.header(rec, EventRuntimeError, uint32(len(o.RuntimeErrors)-1))
+	g.output(rec, EventHeaderSize)
 }

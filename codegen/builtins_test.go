@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf/asm"
@@ -140,5 +142,21 @@ func TestFieldIntType(t *testing.T) {
 		if got := fieldIntType(tc.ctype, tc.size, tc.signed).String(); got != tc.want {
 			t.Errorf("fieldIntType(%q, %d, %v) = %s, want %s", tc.ctype, tc.size, tc.signed, got, tc.want)
 		}
+	}
+}
+
+// Divisions and modulos that may divide by zero report it at run time;
+// those by a non-zero literal cannot.
+func TestDivideByZeroSites(t *testing.T) {
+	obj := mustCompile(t, `BEGIN { $z = 0; @a = 10 / $z; @b = 10 % 3; @c = 7 % 0; @d = 8 / -2; }`)
+	var got []string
+	for _, e := range obj.RuntimeErrors {
+		got = append(got, e.Pos.String())
+		if e.Msg != DivideByZeroMsg || !strings.HasPrefix(e.Text, "test.bt:"+e.Pos.String()) || !strings.Contains(e.Text, "WARNING: ") {
+			t.Errorf("site at %s: %+v", e.Pos, e)
+		}
+	}
+	if want := []string{"1:22", "1:49"}; !slices.Equal(got, want) {
+		t.Errorf("runtime error sites at %v, want %v", got, want)
 	}
 }

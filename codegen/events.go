@@ -37,17 +37,36 @@ import "github.com/gbt-project/gbt/lang/ast"
 //	EventCat     cat(fmt, args...): index = position in Object.Cats; laid
 //	             out as an EventPrintf record. User space formats the
 //	             path and prints the file's contents.
+//	EventRuntimeError
+//	             index = position in Object.RuntimeErrors; no payload.
+//	             User space prints the site's warning; the program goes
+//	             on (a division or modulo by zero gives 1).
 const (
-	EventPrintf     EventKind = 1
-	EventExit       EventKind = 2
-	EventPrint      EventKind = 3
-	EventClear      EventKind = 4
-	EventZero       EventKind = 5
-	EventTime       EventKind = 6
-	EventPrintValue EventKind = 7
-	EventJoin       EventKind = 8
-	EventCat        EventKind = 9
+	EventPrintf       EventKind = 1
+	EventExit         EventKind = 2
+	EventPrint        EventKind = 3
+	EventClear        EventKind = 4
+	EventZero         EventKind = 5
+	EventTime         EventKind = 6
+	EventPrintValue   EventKind = 7
+	EventJoin         EventKind = 8
+	EventCat          EventKind = 9
+	EventRuntimeError EventKind = 10
 )
+
+// RuntimeError is a place in the script where a program can hit a runtime
+// error that it survives, and the warning user space prints each time.
+type RuntimeError struct {
+	Pos, End ast.Pos
+	Msg      string
+	// Text is the warning as printed: position, message, the source line
+	// and its underline (ast.Diagnostic.Render).
+	Text string
+}
+
+// DivideByZeroMsg is current bpftrace's warning for a division or modulo
+// by zero, whose result is then 1.
+const DivideByZeroMsg = "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result."
 
 // EventKind is the upper half of a record's header.
 type EventKind uint32

@@ -28,6 +28,9 @@ func (o *Object) Listing() string {
 		}
 		b.WriteByte('\n')
 	}
+	for i, e := range o.RuntimeErrors {
+		fmt.Fprintf(&b, "runtime error %d at %s: %s\n", i, e.Pos, e.Msg)
+	}
 	for _, p := range o.Programs {
 		fmt.Fprintf(&b, "\nprogram %s: %s at %s, %v, %s\n", p.Name, p.Probe, p.Pos, p.Type, p.Attach.describe())
 		last := ""

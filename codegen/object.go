@@ -50,6 +50,11 @@ type Object struct {
 	// record carries the index.
 	JoinSeps []string
 
+	// RuntimeErrors are the places that report runtime errors (divisions
+	// and modulos by a value that may be 0); an EventRuntimeError record
+	// carries the index.
+	RuntimeErrors []*RuntimeError
+
 	// Symbols are the symbols whose addresses the programs read (kaddr,
 	// uaddr); the runtime writes the address of Symbols[i] into the
 	// config map at SymbolSlot(i).

@@ -214,7 +214,7 @@ type run struct {
 	reader  *RingReader
 
 	catFormats map[uint32]*Format // cat() formats, parsed on first use
-	warn       atomic.Value       // io.Writer: where cat() reports files it cannot read; unset: nowhere
+	warn       atomic.Value       // io.Writer: where cat() reports files it cannot read and runtime errors go; unset: nowhere
 
 	exitOnce sync.Once
 	exited   chan struct{}
@@ -361,6 +361,13 @@ func (r *run) event(rec []byte) error {
 		return r.printJoin(rec, index)
 	case codegen.EventCat:
 		return r.printCat(rec, index)
+	case codegen.EventRuntimeError:
+		if int(index) >= len(r.obj.RuntimeErrors) {
+			return fmt.Errorf("runtime error record with unknown site %d", index)
+		}
+		if w, ok := r.warn.Load().(io.Writer); ok {
+			io.WriteString(w, r.obj.RuntimeErrors[index].Text)
+		}
 	default:
 		return fmt.Errorf("unknown event kind %d", kind)
 	}

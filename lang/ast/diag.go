@@ -14,9 +14,16 @@ type Diagnostic struct {
 	End  Pos    // one past the last byte; may equal Pos
 	Msg  string // "unknown builtin 'pdi'"
 	Hint string // optional second line: "did you mean 'pid'?"
+
+	// Warning makes it a warning ("WARNING:" instead of "ERROR:"), as
+	// for a runtime error that the script survives.
+	Warning bool
 }
 
 func (d *Diagnostic) Error() string {
+	if d.Warning {
+		return fmt.Sprintf("%s: WARNING: %s", d.location(), d.Msg)
+	}
 	return fmt.Sprintf("%s: ERROR: %s", d.location(), d.Msg)
 }
 
