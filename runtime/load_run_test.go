@@ -75,6 +75,8 @@ func decodeEvent(t *testing.T, obj *codegen.Object, rec []byte) string {
 		return "clear " + obj.Maps[index].ScriptName
 	case codegen.EventZero:
 		return "zero " + obj.Maps[index].ScriptName
+	case codegen.EventRuntimeError:
+		return "runtime error at " + obj.RuntimeErrors[index].Pos.String()
 	case codegen.EventTime:
 		return fmt.Sprintf("time %q", obj.TimeFormats[index])
 	case codegen.EventPrintValue:
@@ -133,7 +135,7 @@ func TestBeginSemantics(t *testing.T) {
 		{"division is unsigned", `BEGIN { printf("%ld %ld %ld", -7 / 2, -7 % 3, -7 >> 1); }`, nil,
 			[]string{"9223372036854775804|0|9223372036854775804"}},
 		{"division by zero", `BEGIN { $z = 0; printf("%d %d %d %d", 7 / 0, 7 % 0, 7 / $z, 7 % $z); }`, nil,
-			[]string{"0|0|0|0"}},
+			[]string{"runtime error at 1:39", "runtime error at 1:46", "runtime error at 1:53", "runtime error at 1:61", "1|1|1|1"}},
 		{"arithmetic", `BEGIN { printf("%d %d %d", -1 * 3, (uint8)255 + 1, 2 + 3 * 4 - 10 / 5); }`, nil,
 			[]string{"-3|256|12"}},
 		{"comparisons", `BEGIN { $x = -1; $a = (int32)-3; $b = (uint32)7; printf("%d %d %d %d", $x > 1, -5 < 3, $a < $b, 3 >= 3); }`, nil,
