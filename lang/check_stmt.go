@@ -1,8 +1,6 @@
 package lang
 
 import (
-	"bytes"
-
 	"github.com/gbt-project/gbt/lang/ast"
 	"github.com/gbt-project/gbt/stdlib"
 )
@@ -208,28 +206,10 @@ func (c *checker) compoundAssign(s *ast.AssignStmt) {
 // target and its value; it is s's whole span when the source does not
 // show it there.
 func (c *checker) opSpan(s *ast.AssignStmt) ast.Node {
-	lo, hi := s.Target.End().Offset, s.Value.Pos().Offset
-	if lo < 0 || hi > len(c.prog.Src) || lo > hi {
-		return s
+	if sp, ok := ast.OpSpan(c.prog.Src, s.Target, s.Value, s.Op); ok {
+		return sp
 	}
-	i := bytes.Index(c.prog.Src[lo:hi], []byte(s.Op))
-	if i < 0 {
-		return s
-	}
-	start := s.Target.End()
-	for _, b := range c.prog.Src[lo : lo+i] {
-		if b == '\n' {
-			start.Line++
-			start.Col = 1
-		} else {
-			start.Col++
-		}
-	}
-	start.Offset = lo + i
-	stop := start
-	stop.Offset += len(s.Op)
-	stop.Col += len(s.Op)
-	return ast.Span{Start: start, Stop: stop}
+	return s
 }
 
 // assignVar records that variable v is given a value of type t by the

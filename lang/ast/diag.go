@@ -175,3 +175,32 @@ func visualCol(line string, col int) int {
 func expandTabs(line string) string {
 	return strings.ReplaceAll(line, "\t", strings.Repeat(" ", tabWidth))
 }
+
+// OpSpan finds the operator op in src between the nodes x and y (the
+// operands of a binary expression or an assignment's target and value),
+// as bpftrace positions diagnostics about an operator. ok is false when
+// src does not show op there.
+func OpSpan(src []byte, x, y Node, op string) (sp Span, ok bool) {
+	lo, hi := x.End().Offset, y.Pos().Offset
+	if lo < 0 || hi > len(src) || lo > hi {
+		return Span{}, false
+	}
+	i := bytes.Index(src[lo:hi], []byte(op))
+	if i < 0 {
+		return Span{}, false
+	}
+	start := x.End()
+	for _, b := range src[lo : lo+i] {
+		if b == '\n' {
+			start.Line++
+			start.Col = 1
+		} else {
+			start.Col++
+		}
+	}
+	start.Offset = lo + i
+	stop := start
+	stop.Offset += len(op)
+	stop.Col += len(op)
+	return Span{Start: start, Stop: stop}, true
+}
