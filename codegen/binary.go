@@ -41,6 +41,7 @@ func (g *gen) binary(x *ast.Binary) *tmp {
 		g.fail(x, "operator %s is not implemented yet", x.Op)
 		return g.zero()
 	}
+	g.signWarnings(x)
 	// As in bpftrace, / % and >> are unsigned 64-bit operations whatever
 	// the operands' signs: -7 / 2 == 0x7ffffffffffffffc.
 	a := g.intExpr(x.X)
@@ -193,6 +194,7 @@ func (g *gen) compare(x *ast.Binary, when bool, label string) {
 		g.strCompare(x.X, x.Y, opName == "==", 0, label)
 		return
 	}
+	g.signWarnings(x)
 	signed := 0
 	if lt != nil && rt != nil && lt.Signed && rt.Signed {
 		signed = 1

@@ -73,6 +73,7 @@ func Compile(prog *ast.Program, opts Options) (*Object, error) {
 	}
 	c.finishMaps()
 	c.patchMapIndexes()
+	c.obj.sortWarnings()
 	c.errs.Sort()
 	if err := c.errs.Err(); err != nil {
 		return nil, err

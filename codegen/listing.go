@@ -28,6 +28,9 @@ func (o *Object) Listing() string {
 		}
 		b.WriteByte('\n')
 	}
+	for _, w := range o.Warnings {
+		fmt.Fprintf(&b, "warning at %s: %s\n", w.Pos, w.Msg)
+	}
 	for i, e := range o.RuntimeErrors {
 		fmt.Fprintf(&b, "runtime error %d at %s: %s\n", i, e.Pos, e.Msg)
 	}

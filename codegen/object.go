@@ -50,6 +50,10 @@ type Object struct {
 	// record carries the index.
 	JoinSeps []string
 
+	// Warnings are compile-time warnings about the script (warnings.go),
+	// in the script's order, for the command to print.
+	Warnings []*Warning
+
 	// RuntimeErrors are the places that report runtime errors (divisions
 	// and modulos by a value that may be 0); an EventRuntimeError record
 	// carries the index.
