@@ -215,18 +215,31 @@ func (g *gen) withSubprograms(name string, insns asm.Instructions) asm.Instructi
 	if g.subprogs == nil || len(*g.subprogs) == 0 {
 		return insns
 	}
-	u64 := &btf.Int{Name: "unsigned long", Size: 8}
-	i32 := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
-	ptr := &btf.Pointer{Target: &btf.Void{}}
-	insns[0] = btf.WithFuncMetadata(insns[0], &btf.Func{Name: name, Linkage: btf.GlobalFunc,
-		Type: &btf.FuncProto{Return: i32, Params: []btf.FuncParam{{Name: "ctx", Type: ptr}}}})
+	insns[0] = btf.WithFuncMetadata(insns[0], mainFunc(name))
 	for _, sub := range *g.subprogs {
-		sub[0] = btf.WithFuncMetadata(sub[0], &btf.Func{Name: sub[0].Symbol(), Linkage: btf.StaticFunc,
-			Type: &btf.FuncProto{Return: u64, Params: []btf.FuncParam{
-				{Name: "map", Type: ptr}, {Name: "key", Type: ptr}, {Name: "value", Type: ptr}, {Name: "ctx", Type: ptr}}}})
+		sub[0] = btf.WithFuncMetadata(sub[0], callbackFunc(sub[0].Symbol()))
 		insns = append(insns, sub...)
 	}
 	return insns
+}
+
+// mainFunc is the BTF function of a program's main function, name, when
+// the program has callbacks: int name(void *ctx).
+func mainFunc(name string) *btf.Func {
+	i32 := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
+	ptr := &btf.Pointer{Target: &btf.Void{}}
+	return &btf.Func{Name: name, Linkage: btf.GlobalFunc,
+		Type: &btf.FuncProto{Return: i32, Params: []btf.FuncParam{{Name: "ctx", Type: ptr}}}}
+}
+
+// callbackFunc is the BTF function of a bpf_for_each_map_elem callback:
+// static unsigned long name(void *map, void *key, void *value, void *ctx).
+func callbackFunc(name string) *btf.Func {
+	u64 := &btf.Int{Name: "unsigned long", Size: 8}
+	ptr := &btf.Pointer{Target: &btf.Void{}}
+	return &btf.Func{Name: name, Linkage: btf.StaticFunc,
+		Type: &btf.FuncProto{Return: u64, Params: []btf.FuncParam{
+			{Name: "map", Type: ptr}, {Name: "key", Type: ptr}, {Name: "value", Type: ptr}, {Name: "ctx", Type: ptr}}}}
 }
 
 // outLabel is where exit() and return jump: the end of the program, or in
