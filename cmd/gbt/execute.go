@@ -47,25 +47,55 @@ func execute(o *options, prog *ast.Program, src []byte, settings lang.Settings, 
 			fmt.Fprintf(stderr, "gbt: "+format+"\n", args...)
 		}
 	}
-	if o.pid != 0 && o.command != "" {
-		fmt.Fprintln(stderr, "gbt: -p and -c cannot be used together")
+	if !checkTarget(o, stderr) {
 		return 1
 	}
-	if o.pid != 0 {
-		if err := runtime.CheckProcess(o.pid); err != nil {
-			fmt.Fprintf(stderr, "gbt: %v\n", err)
-			return 1
-		}
-	}
-	obj, err := codegen.Compile(prog, withSettings(hostOptions(o, logf), settings))
-	if err != nil {
-		return reportError(stderr, src, err)
+	obj, code := compile(o, prog, src, settings, logf, stderr)
+	if obj == nil {
+		return code
 	}
 	if has(o.debug, "codegen") {
 		fmt.Fprint(stdout, obj.Listing())
 		return 0
 	}
+	return runObject(o, obj, src, settings.PrintMapsOnExit, stdout, stderr)
+}
 
+// checkTarget checks -p and -c: not both, and -p's process exists.
+func checkTarget(o *options, stderr io.Writer) bool {
+	if o.pid != 0 && o.command != "" {
+		fmt.Fprintln(stderr, "gbt: -p and -c cannot be used together")
+		return false
+	}
+	if o.pid != 0 {
+		if err := runtime.CheckProcess(o.pid); err != nil {
+			fmt.Fprintf(stderr, "gbt: %v\n", err)
+			return false
+		}
+	}
+	return true
+}
+
+// compile compiles a checked program for this host and prints the
+// compiler's warnings; on failure it prints the errors and returns a nil
+// Object and the exit status.
+func compile(o *options, prog *ast.Program, src []byte, settings lang.Settings, logf func(string, ...any), stderr io.Writer) (*codegen.Object, int) {
+	obj, err := codegen.Compile(prog, withSettings(hostOptions(o, logf), settings))
+	if err != nil {
+		return nil, reportError(stderr, src, err)
+	}
+	for _, w := range obj.Warnings {
+		d := &ast.Diagnostic{File: prog.File, Pos: w.Pos, End: w.End, Msg: w.Msg, Warning: true}
+		fmt.Fprint(stderr, d.Render(src))
+	}
+	return obj, 0
+}
+
+// runObject runs a compiled program (src is its script, for positioned
+// verifier errors) until it exits or is stopped, and returns the exit
+// status. Maps print at exit unless printMaps is false (the
+// print_maps_on_exit setting).
+func runObject(o *options, obj *codegen.Object, src []byte, printMaps bool, stdout, stderr io.Writer) int {
 	w := stdout
 	if o.output != "" {
 		f, err := os.Create(o.output)
@@ -92,13 +122,13 @@ func execute(o *options, prog *ast.Program, src []byte, settings lang.Settings, 
 		Command: o.command,
 		Pid:     o.pid,
 
-		NoMapsAtExit: !settings.PrintMapsOnExit,
+		NoMapsAtExit: !printMaps,
 	})
 	if err != nil {
 		var le *runtime.LoadError
 		if errors.As(err, &le) && le.Report != nil {
 			// A report without a script position prints as the error.
-			if d := le.Report.Diagnostic(prog.File); d != nil {
+			if d := le.Report.Diagnostic(obj.File); d != nil {
 				fmt.Fprint(stderr, d.Render(src))
 				return 1
 			}

@@ -24,6 +24,9 @@ func main() {
 
 // run is gbt's whole command line behaviour, returning the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "build" || args[0] == "run") {
+		return builtCommand(args[0], args[1:], stdin, stdout, stderr)
+	}
 	o, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "gbt: %v\n", err)
