@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/gbt-project/gbt/lang"
@@ -119,9 +120,40 @@ func (f fakeTypes) RawTracepointArgs(event string) (int, error) {
 	return 0, fmt.Errorf("raw tracepoint %s: unknown", event)
 }
 
+// Member walks a dotted path through the Elem of embedded records.
 func (f fakeTypes) Member(typ, member string) (*Member, error) {
-	if m := f[typ+"."+member]; m != nil {
-		return m, nil
+	rec, off := typ, 0
+	var m *Member
+	path := strings.Split(member, ".")
+	for i, name := range path {
+		if i > 0 {
+			if m.Kind != MemberRecord {
+				return nil, fmt.Errorf("member %s of %s is not a struct or union", strings.Join(path[:i], "."), typ)
+			}
+			rec, off = m.Elem, off+m.Offset
+		}
+		if m = f[rec+"."+name]; m == nil {
+			return nil, fmt.Errorf("%s has no member named %s", rec, name)
+		}
 	}
-	return nil, fmt.Errorf("%s has no member named %s", typ, member)
+	out := *m
+	out.Offset += off
+	return &out, nil
+}
+
+// testSizes are the sizes of the named types fakeTypes knows.
+var testSizes = map[string]int{
+	"struct task_struct":  3264,
+	"struct sched_entity": 256,
+	"union bpf_attr":      168,
+	"enum pid_type":       4,
+	"pid_t":               4,
+	"atomic_t":            4,
+}
+
+func (f fakeTypes) Size(typ string) (int, error) {
+	if n, ok := testSizes[typ]; ok {
+		return n, nil
+	}
+	return 0, fmt.Errorf("unknown type %s", typ)
 }

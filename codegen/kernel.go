@@ -43,8 +43,15 @@ type TracepointField struct {
 type TypeInfo interface {
 	// Member describes the member of a struct or union type ("struct
 	// task_struct", "union bpf_attr"), looking through anonymous struct
-	// and union members.
+	// and union members. member may be a dotted path ("se.vruntime"):
+	// a member of an embedded struct or union member, whose Offset is
+	// then from the start of typ.
 	Member(typ, member string) (*Member, error)
+
+	// Size is the size in bytes of a named type: "struct task_struct",
+	// "union bpf_attr", "enum pid_type", or a typedef or base type name
+	// ("pid_t", "atomic_t"). An unknown or incomplete type is an error.
+	Size(typ string) (int, error)
 }
 
 // RawTracepointInfo is a TypeInfo that also knows how many arguments each

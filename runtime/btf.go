@@ -47,35 +47,108 @@ func (b *BTFTypes) RawTracepointArgs(event string) (int, error) {
 	return len(params), nil
 }
 
-// Member implements codegen.TypeInfo.
+// Member implements codegen.TypeInfo. A dotted member path walks into
+// embedded struct and union members, whatever their type's name (an
+// anonymous struct member has none).
 func (b *BTFTypes) Member(typ, member string) (*codegen.Member, error) {
 	spec, err := b.load()
 	if err != nil {
 		return nil, err
 	}
-	kind, name, ok := strings.Cut(strings.TrimSpace(typ), " ")
-	if !ok || (kind != "struct" && kind != "union") {
+	t, err := namedType(spec, typ)
+	if err != nil {
+		return nil, err
+	}
+	members, ok := recordMembers(t)
+	if !ok {
 		return nil, fmt.Errorf("%s is not a struct or union type", typ)
 	}
-	var members []btf.Member
-	if kind == "struct" {
-		var s *btf.Struct
-		if err := spec.TypeByName(name, &s); err != nil {
-			return nil, fmt.Errorf("unknown type %s", typ)
+	path := strings.Split(member, ".")
+	var m btf.Member
+	var off btf.Bits
+	for i, name := range path {
+		if i > 0 {
+			if members, ok = recordMembers(m.Type); !ok {
+				return nil, fmt.Errorf("member %s of %s is not a struct or union", strings.Join(path[:i], "."), typ)
+			}
 		}
-		members = s.Members
-	} else {
-		var u *btf.Union
-		if err := spec.TypeByName(name, &u); err != nil {
-			return nil, fmt.Errorf("unknown type %s", typ)
+		if m, off, ok = findMember(members, name, off); !ok {
+			if i == 0 {
+				return nil, fmt.Errorf("%s has no member named %s", typ, name)
+			}
+			return nil, fmt.Errorf("member %s of %s has no member named %s", strings.Join(path[:i], "."), typ, name)
 		}
-		members = u.Members
-	}
-	m, off, ok := findMember(members, member, 0)
-	if !ok {
-		return nil, fmt.Errorf("%s has no member named %s", typ, member)
 	}
 	return describeMember(m, off)
+}
+
+// Size implements codegen.TypeInfo.
+func (b *BTFTypes) Size(typ string) (int, error) {
+	spec, err := b.load()
+	if err != nil {
+		return 0, err
+	}
+	t, err := namedType(spec, typ)
+	if err != nil {
+		return 0, err
+	}
+	n, err := btf.Sizeof(t)
+	if err != nil {
+		return 0, fmt.Errorf("the size of %s is unknown: %w", typ, err)
+	}
+	return n, nil
+}
+
+// namedType finds a type as the code generator names it: "struct x",
+// "union y", "enum z", or a typedef or base type's own name. A struct
+// only declared (a forward declaration) is not found.
+func namedType(spec *btf.Spec, typ string) (btf.Type, error) {
+	typ = strings.Join(strings.Fields(typ), " ")
+	kind, name, _ := strings.Cut(typ, " ")
+	var found btf.Type
+	switch kind {
+	case "struct":
+		var s *btf.Struct
+		if spec.TypeByName(name, &s) == nil {
+			found = s
+		}
+	case "union":
+		var u *btf.Union
+		if spec.TypeByName(name, &u) == nil {
+			found = u
+		}
+	case "enum":
+		var e *btf.Enum
+		if spec.TypeByName(name, &e) == nil {
+			found = e
+		}
+	default:
+		var td *btf.Typedef
+		var i *btf.Int
+		if spec.TypeByName(typ, &td) == nil {
+			found = td
+		} else if spec.TypeByName(typ, &i) == nil {
+			found = i
+		} else if _, err := namedType(spec, "struct "+typ); err == nil {
+			return nil, fmt.Errorf("unknown type %s (there is a struct %s)", typ, typ)
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("unknown type %s", typ)
+	}
+	return found, nil
+}
+
+// recordMembers returns the members of a struct or union type, through
+// typedefs and qualifiers.
+func recordMembers(t btf.Type) ([]btf.Member, bool) {
+	switch x := btf.UnderlyingType(t).(type) {
+	case *btf.Struct:
+		return x.Members, true
+	case *btf.Union:
+		return x.Members, true
+	}
+	return nil, false
 }
 
 // findMember finds a member by name, looking into anonymous structs and

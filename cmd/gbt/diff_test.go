@@ -131,7 +131,6 @@ var pending = map[string]string{}
 var knownFailures = map[string]string{
 	"system": "cmd/gbt: there is no --unsafe option (`gbt --unsafe -e 'BEGIN { system(\"echo hi\"); }'` " +
 		"says \"unknown option --unsafe\"), so system() cannot run",
-	"sizeof": "codegen: `BEGIN { printf(\"%d\\n\", sizeof(int8)); }` fails with \"builtin sizeof is not implemented yet\"",
 }
 
 // diffTimeout bounds one tracer run: start-up, the workload and the exit.
