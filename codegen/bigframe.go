@@ -37,12 +37,12 @@ func onRealStack(ins asm.Instruction) asm.Instruction {
 // compileState is what emitting one program adds to the compiler, so that
 // a program emitted again with a big frame does not add it twice.
 type compileState struct {
-	errs, printfs, values, times, joins, cats, rterrs int
+	errs, printfs, values, times, joins, cats, systems, rterrs int
 }
 
 func (c *compiler) snapshot() compileState {
 	o := c.obj
-	return compileState{len(c.errs), len(o.Printfs), len(o.PrintValues), len(o.TimeFormats), len(o.JoinSeps), len(o.Cats), len(o.RuntimeErrors)}
+	return compileState{len(c.errs), len(o.Printfs), len(o.PrintValues), len(o.TimeFormats), len(o.JoinSeps), len(o.Cats), len(o.Systems), len(o.RuntimeErrors)}
 }
 
 func (c *compiler) restore(s compileState) {
@@ -50,7 +50,7 @@ func (c *compiler) restore(s compileState) {
 	c.errs = c.errs[:s.errs]
 	o.Printfs, o.PrintValues = o.Printfs[:s.printfs], o.PrintValues[:s.values]
 	o.TimeFormats, o.JoinSeps = o.TimeFormats[:s.times], o.JoinSeps[:s.joins]
-	o.Cats = o.Cats[:s.cats]
+	o.Cats, o.Systems = o.Cats[:s.cats], o.Systems[:s.systems]
 	o.RuntimeErrors = o.RuntimeErrors[:s.rterrs]
 }
 

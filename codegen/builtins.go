@@ -55,8 +55,8 @@ func init() {
 		"strftime":    {}, // a timestamp: emitted by storeTimestamp
 		"join":        {stmt: joinCall},
 		"cat":         {stmt: catCall},
-		"system":      {},
-		"signal":      {},
+		"system":      {stmt: systemCall},
+		"signal":      {stmt: signalCall},
 		"override":    {},
 		"buf":         {},
 		"ksym":        {scalar: ksym},

@@ -41,6 +41,11 @@ import "github.com/gbt-project/gbt/lang/ast"
 //	             index = position in Object.RuntimeErrors; no payload.
 //	             User space prints the site's warning; the program goes
 //	             on (a division or modulo by zero gives 1).
+//	EventSystem  system(fmt, args...): index = position in
+//	             Object.Systems; laid out as an EventPrintf record. User
+//	             space formats the command, runs it with /bin/sh -c, waits
+//	             for it and prints its standard output, in order with the
+//	             other output (the event loop waits meanwhile).
 const (
 	EventPrintf       EventKind = 1
 	EventExit         EventKind = 2
@@ -52,6 +57,7 @@ const (
 	EventJoin         EventKind = 8
 	EventCat          EventKind = 9
 	EventRuntimeError EventKind = 10
+	EventSystem       EventKind = 11
 )
 
 // RuntimeError is a place in the script where a program can hit a runtime

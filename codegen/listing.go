@@ -22,11 +22,10 @@ func (o *Object) Listing() string {
 		b.WriteByte('\n')
 	}
 	for i, f := range o.Printfs {
-		fmt.Fprintf(&b, "printf %d at %s: %q size %d", i, f.Pos, f.Format, f.Size)
-		for _, a := range f.Args {
-			fmt.Fprintf(&b, " [%d:%s]", a.Offset, a.Type)
-		}
-		b.WriteByte('\n')
+		listFormat(&b, "printf", i, f)
+	}
+	for i, f := range o.Systems {
+		listFormat(&b, "system", i, f)
 	}
 	for _, w := range o.Warnings {
 		fmt.Fprintf(&b, "warning at %s: %s\n", w.Pos, w.Msg)
@@ -49,6 +48,15 @@ func (o *Object) Listing() string {
 		}
 	}
 	return b.String()
+}
+
+// listFormat lists one entry of a format table (printf, system).
+func listFormat(b *strings.Builder, what string, i int, f *PrintfFormat) {
+	fmt.Fprintf(b, "%s %d at %s: %q size %d", what, i, f.Pos, f.Format, f.Size)
+	for _, a := range f.Args {
+		fmt.Fprintf(b, " [%d:%s]", a.Offset, a.Type)
+	}
+	b.WriteByte('\n')
 }
 
 func (a Attach) describe() string {

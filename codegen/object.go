@@ -46,6 +46,11 @@ type Object struct {
 	// format and arguments); an EventCat record carries the index.
 	Cats []*PrintfFormat
 
+	// Systems describes the system() call sites as printf formats (the
+	// command's format and arguments); an EventSystem record carries the
+	// index.
+	Systems []*PrintfFormat
+
 	// JoinSeps are the separators of the join() call sites; an EventJoin
 	// record carries the index.
 	JoinSeps []string

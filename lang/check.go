@@ -12,6 +12,10 @@ import (
 type CheckOptions struct {
 	MaxStrLen int      // maximum string length including the NUL; 0 means the config block's max_strlen, else 64
 	Params    []string // positional parameters $1..$N
+	// Unsafe allows the builtins that change the system (system, signal,
+	// override: stdlib.Entry.Unsafe), as bpftrace's --unsafe does;
+	// without it their calls are errors.
+	Unsafe bool
 }
 
 // maxPasses bounds the passes Check makes until every map's type is known.

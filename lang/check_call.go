@@ -44,6 +44,10 @@ func (c *checker) call(x *ast.Call) *ast.Type {
 // builtinCall checks a call of a builtin function, aggregation or
 // parameterised variable (kstack(perf)) and returns its result type.
 func (c *checker) builtinCall(x *ast.Call, e *stdlib.Entry) *ast.Type {
+	if e.Unsafe && !c.opts.Unsafe {
+		d := c.errorf(x, "%s() is an unsafe function being used in safe mode", x.Name)
+		d.Hint = "run gbt with --unsafe to allow it"
+	}
 	args := c.callArgs(x, e)
 	n, lo, hi := len(x.Args), e.MinArgs, e.MaxArgs()
 	if n < lo || (hi >= 0 && n > hi) {

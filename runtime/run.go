@@ -361,6 +361,8 @@ func (r *run) event(rec []byte) error {
 		return r.printJoin(rec, index)
 	case codegen.EventCat:
 		return r.printCat(rec, index)
+	case codegen.EventSystem:
+		return r.runSystem(rec, index)
 	case codegen.EventRuntimeError:
 		if int(index) >= len(r.obj.RuntimeErrors) {
 			return fmt.Errorf("runtime error record with unknown site %d", index)

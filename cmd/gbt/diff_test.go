@@ -128,10 +128,7 @@ var pending = map[string]string{}
 
 // knownFailures lists scripts whose output shows a gbt bug in a package
 // this test's author does not own (lang, codegen, cmd/gbt), with the reason.
-var knownFailures = map[string]string{
-	"system": "cmd/gbt: there is no --unsafe option (`gbt --unsafe -e 'BEGIN { system(\"echo hi\"); }'` " +
-		"says \"unknown option --unsafe\"), so system() cannot run",
-}
+var knownFailures = map[string]string{}
 
 // diffTimeout bounds one tracer run: start-up, the workload and the exit.
 const diffTimeout = 30 * time.Second

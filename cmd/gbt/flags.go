@@ -17,6 +17,7 @@ type options struct {
 	verbose     bool
 	quiet       bool
 	dryRun      bool
+	unsafe      bool   // --unsafe: allow system(), signal(), override()
 	output      string // -o FILE
 	format      string // -f text|json
 	command     string // -c CMD
@@ -42,6 +43,8 @@ options:
   -d STAGE       print a compiler stage and exit: ast, types, codegen
                  (may be repeated)
   --dry-run      compile and load into the verifier, attach nothing
+  --unsafe       allow the builtins that act on the system: system()
+                 runs shell commands, signal() sends signals
   -c CMD         run CMD and trace until it exits
   -p PID         trace only process PID; exit when it exits
   -o FILE        write output to FILE
@@ -116,6 +119,8 @@ func parseArgs(args []string) (*options, error) {
 			o.quiet = true
 		case "--dry-run":
 			o.dryRun = true
+		case "--unsafe":
+			o.unsafe = true
 		case "-l", "-lv", "-vl":
 			o.list = true
 			o.verbose = o.verbose || name != "-l"

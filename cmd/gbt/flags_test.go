@@ -30,6 +30,10 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-"}, options{file: "-"}},
 		{[]string{"-d", "ast", "-d=types", "-f=json", "--dry-run", "x.bt"},
 			options{file: "x.bt", debug: []string{"ast", "types"}, format: "json", dryRun: true}},
+		{[]string{"-e", "BEGIN{}", "--unsafe", "repl"},
+			options{program: "BEGIN{}", params: []string{"repl"}, unsafe: true}},
+		{[]string{"--unsafe", "repl", "1"},
+			options{file: "repl", params: []string{"1"}, unsafe: true}},
 	}
 	for _, tt := range tests {
 		got, err := parseArgs(tt.args)

@@ -85,7 +85,7 @@ func frontEnd(o *options, name string, src []byte) (*ast.Program, lang.Settings,
 		settings, err = lang.ResolveSettings(prog, os.Getenv)
 	}
 	if err == nil {
-		err = lang.Check(prog, lang.CheckOptions{Params: o.params, MaxStrLen: settings.MaxStrLen})
+		err = lang.Check(prog, lang.CheckOptions{Params: o.params, MaxStrLen: settings.MaxStrLen, Unsafe: o.unsafe})
 	}
 	return prog, settings, err
 }
