@@ -25,6 +25,7 @@ type objectFile struct {
 	Version         string // the gbt that built it
 	Script          string // the script's text, for positioned errors at run time
 	PrintMapsOnExit bool   // the script's print_maps_on_exit setting
+	Unsafe          bool   // built with --unsafe: gbt run wants it too
 	Object          *codegen.Object
 }
 
@@ -71,7 +72,7 @@ func buildScript(o *options, stdin io.Reader, stderr io.Writer) int {
 	if code := runObject(&b, obj, src, settings.PrintMapsOnExit, io.Discard, stderr); code != 0 {
 		return code
 	}
-	f := objectFile{Format: objectFormat, Version: version, Script: string(src), PrintMapsOnExit: settings.PrintMapsOnExit, Object: obj}
+	f := objectFile{Format: objectFormat, Version: version, Script: string(src), PrintMapsOnExit: settings.PrintMapsOnExit, Unsafe: b.unsafe, Object: obj}
 	if err := writeObject(path, &f); err != nil {
 		fmt.Fprintf(stderr, "gbt: build: %v\n", err)
 		return 1
@@ -146,8 +147,8 @@ func builtCommand(cmd string, args []string, stdin io.Reader, stdout, stderr io.
 
 // runBuilt is `gbt run [options] FILE.gbto`: it runs a built script as
 // gbt runs a script, with the options that act at run time (-o, -f, -q,
-// -c, -p, --dry-run, -v). Its positional parameters were fixed when it
-// was built.
+// -c, -p, --dry-run, -v, and --unsafe for a file built with it). Its
+// positional parameters were fixed when it was built.
 func runBuilt(o *options, stdout, stderr io.Writer) int {
 	switch {
 	case o.program != "" || len(o.debug) > 0:
@@ -163,6 +164,10 @@ func runBuilt(o *options, stdout, stderr io.Writer) int {
 	f, err := readObject(o.file)
 	if err != nil {
 		fmt.Fprintf(stderr, "gbt: %v\n", err)
+		return 1
+	}
+	if f.Unsafe && !o.unsafe {
+		fmt.Fprintf(stderr, "gbt: run: %s was built with --unsafe (it may run commands or send signals): run it with --unsafe\n", o.file)
 		return 1
 	}
 	if !checkTarget(o, stderr) {

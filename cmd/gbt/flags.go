@@ -31,10 +31,14 @@ const usage = `usage: gbt [options] FILE [ARG...]
        gbt [options] TOOL [ARG...]
        gbt tools
        gbt [options] repl [ARG...]
+       gbt build [options] [-o FILE] SCRIPT [ARG...]
+       gbt run [options] FILE.gbto
 
 gbt runs bpftrace scripts: one static binary, no LLVM. With no script on
 a terminal, or as gbt repl, it starts an interactive session: each probe
-block typed is attached at once (type .help there).
+block typed is attached at once (type .help there). gbt build compiles a
+script, has the kernel verify it and saves it (default: SCRIPT.gbto);
+gbt run runs such a file later, on this host or another.
 
 options:
   -e PROGRAM     run PROGRAM
