@@ -87,6 +87,9 @@ func regRule(c *Ctx) (*ast.Type, error) {
 
 func signalRule(c *Ctx) (*ast.Type, error) {
 	if c.Args[0].Kind != ast.KString {
+		if n, ok := IntValue(c.Exprs[0]); ok && (n < 1 || n > 64) {
+			return nil, &ArgError{0, fmt.Sprintf("%d is not a valid signal, allowed range: [1,64]", n)}
+		}
 		return ast.None(), nil
 	}
 	name, ok := StrValue(c.Exprs[0])
