@@ -73,6 +73,7 @@ func TestSizeofConstants(t *testing.T) {
 		{"BEGIN", "offsetof(struct task_struct, se)", 128},
 		{"BEGIN", "offsetof(*((struct task_struct *)curtask), comm)", 3000},
 		{"BEGIN", "offsetof(((struct task_struct *)curtask)->se, vruntime)", 96},
+		{"BEGIN", "offsetof(struct task_struct, se.vruntime)", 224},
 	}
 	for _, tc := range tests {
 		got := insnText(t, fmt.Sprintf("%s { @ = %s; }", tc.probe, tc.expr))
@@ -117,6 +118,8 @@ func TestSizeofRefusals(t *testing.T) {
 		{`BEGIN { @ = sizeof(((struct task_struct *)curtask)->nosuch); }`, "no member named nosuch", "(struct task_struct *)curtask)->nosuch"},
 		{`BEGIN { @ = offsetof(struct task_struct, nonesuch); }`, "struct task_struct has no member named nonesuch", "nonesuch"},
 		{`BEGIN { @ = offsetof(struct nonesuch, x); }`, "struct nonesuch has no member named x", "x"},
+		{`BEGIN { @ = offsetof(struct task_struct, pid.x); }`, "member pid of struct task_struct is not a struct or union", "pid.x"},
+		{`BEGIN { @ = offsetof(struct task_struct, se.nosuch); }`, "struct sched_entity has no member named nosuch", "se.nosuch"},
 		{`BEGIN { @ = offsetof(struct task_struct, flags); }`, "flags of struct task_struct is a bit-field", "flags"},
 		{`BEGIN { @ = offsetof(int, x); }`, "'int32' is not a struct or union", "int"},
 		{`BEGIN { @ = offsetof(curtask, pid); }`, "'struct task_struct *' is not a struct or union", "curtask"},

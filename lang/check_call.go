@@ -156,8 +156,29 @@ func (c *checker) callArg(a ast.Expr, acc stdlib.Accept, keyFollows bool) *ast.T
 		if acc&stdlib.TypeName != 0 && stdlib.Lookup(x.Name) == nil && c.defines[x.Name] == nil {
 			return &ast.Type{Kind: ast.KType, Name: x.Name}
 		}
+	case *ast.Field:
+		// A parameter that takes only a name (offsetof's member) also
+		// takes a path of names into embedded members: a.b.c.
+		if acc == stdlib.Ident {
+			if isMemberPath(x) {
+				return ast.None()
+			}
+			c.errorf(x, "expected a member name or a path of names joined by '.', such as a.b")
+			return invalid
+		}
 	}
 	return c.expr(a)
+}
+
+// isMemberPath reports whether e is a name or names joined by '.' (a.b.c).
+func isMemberPath(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return true
+	case *ast.Field:
+		return !x.Arrow && isMemberPath(x.X)
+	}
+	return false
 }
 
 // accepts reports whether argument a of type t fits the accepted forms.
@@ -165,7 +186,7 @@ func (c *checker) accepts(acc stdlib.Accept, a ast.Expr, t *ast.Type) bool {
 	if t == invalid {
 		return true
 	}
-	if _, ok := a.(*ast.Ident); ok && acc&stdlib.Ident != 0 && t.Kind == ast.KNone {
+	if isMemberPath(a) && acc&stdlib.Ident != 0 && t.Kind == ast.KNone {
 		return true
 	}
 	if acc&stdlib.Literal != 0 && !isLiteral(a) {
