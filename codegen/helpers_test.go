@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -156,4 +157,18 @@ func (f fakeTypes) Size(typ string) (int, error) {
 		return n, nil
 	}
 	return 0, fmt.Errorf("unknown type %s", typ)
+}
+
+// refusal compiles src, which the code generator must refuse, and returns
+// its diagnostics; without them it reports the test's failure and returns
+// nil.
+func refusal(t *testing.T, src string) ast.ErrorList {
+	t.Helper()
+	_, err := compileSrc(src)
+	var list ast.ErrorList
+	if !errors.As(err, &list) {
+		t.Errorf("%s: want a diagnostic, got %v", src, err)
+		return nil
+	}
+	return list
 }
