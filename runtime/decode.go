@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -82,9 +83,23 @@ func (d *decoder) key(m *codegen.Map, b []byte) []Value {
 	}
 	v := d.field(b, m.Key.Fields[0])
 	if v.Kind == ValTuple && m.KeyType.Kind == ast.KTuple {
+		for i, e := range m.KeyType.Elems {
+			if i < len(v.Elems) && e.Kind == ast.KPointer {
+				v.Elems[i] = hexPointer(v.Elems[i])
+			}
+		}
 		return v.Elems
 	}
+	if m.KeyType.Kind == ast.KPointer {
+		v = hexPointer(v)
+	}
 	return []Value{v}
+}
+
+// hexPointer is a pointer as bpftrace prints it in a map key: 0x and its
+// hexadecimal address (a pointer value prints as a decimal integer).
+func hexPointer(v Value) Value {
+	return Str("0x" + strconv.FormatUint(v.Bits, 16))
 }
 
 // readMap reads a script map from the kernel into a Map, combining the
