@@ -10,6 +10,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 // uprobeTarget is the function TestAttachUprobe probes in the test binary.
@@ -83,7 +85,7 @@ func TestAttachUprobeSymbol(t *testing.T) {
 // the program.
 func TestAttachUprobeCounts(t *testing.T) {
 	requireKernel(t)
-	exe := buildUSDT(t)
+	exe := usdttest.Build(t)
 	syms, err := OpenELFSymbols(exe)
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +121,7 @@ func TestAttachUprobeCounts(t *testing.T) {
 		}
 		closeOnCleanup(t, l)
 	}
-	runUSDTLoop(t, exe, n)
+	usdttest.Loop(t, exe, n)
 	for i, tt := range tests {
 		if got := readCount(t, counts[i], 0); got != tt.want {
 			t.Errorf("%s fired %d times, want %d", tt.ap, got, tt.want)
@@ -140,7 +142,7 @@ func TestAttachUprobeCounts(t *testing.T) {
 }
 
 func TestExpandUprobe(t *testing.T) {
-	exe := buildUSDT(t)
+	exe := usdttest.Build(t)
 	aps, err := ExpandUprobe(AttachPoint{Kind: KindUretprobe, Target: exe, Symbol: "gbt_*", Pid: 7})
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +204,7 @@ func TestResolveBinary(t *testing.T) {
 // TestResolveBinaryInProcess finds libc through the memory map of a
 // running process, as gbt -p does.
 func TestResolveBinaryInProcess(t *testing.T) {
-	pid := waitingUSDT(t, buildUSDT(t)).pid
+	pid := usdttest.Wait(t, usdttest.Build(t)).Pid
 	maps, err := ReadProcMaps(pid)
 	if err != nil {
 		t.Fatal(err)

@@ -10,12 +10,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 // TestELFSymbols looks up, matches and symbolizes the functions of the USDT
 // test program, whose source says what they are.
 func TestELFSymbols(t *testing.T) {
-	exe := buildUSDT(t)
+	exe := usdttest.Build(t)
 	syms, err := OpenELFSymbols(exe)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 // userList lists user-space probes; those never touch tracefs or BTF.
@@ -19,7 +21,7 @@ func userList(t *testing.T, pattern string, pid int) []string {
 }
 
 func TestListUprobes(t *testing.T) {
-	exe := buildUSDT(t)
+	exe := usdttest.Build(t)
 	tests := []struct {
 		pattern string
 		want    []string
@@ -59,7 +61,7 @@ func TestListUprobes(t *testing.T) {
 }
 
 func TestListUSDT(t *testing.T) {
-	exe := buildUSDT(t)
+	exe := usdttest.Build(t)
 	tests := []struct {
 		pattern string
 		want    []string
@@ -93,11 +95,11 @@ func TestListUSDT(t *testing.T) {
 // TestListUSDTProcess lists the probes of the files a running process
 // maps ("usdt:*" with a pid), as bpftrace -p PID -l 'usdt:*' does.
 func TestListUSDTProcess(t *testing.T) {
-	exe := buildUSDT(t)
-	p := waitingUSDT(t, exe)
+	exe := usdttest.Build(t)
+	p := usdttest.Wait(t, exe)
 	want := []string{"usdt:" + exe + ":gbt:regs"}
-	if diff := cmp.Diff(want, userList(t, "usdt:*:gbt:regs", p.pid)); diff != "" {
-		t.Errorf("usdt:*:gbt:regs of pid %d (-want +got):\n%s", p.pid, diff)
+	if diff := cmp.Diff(want, userList(t, "usdt:*:gbt:regs", p.Pid)); diff != "" {
+		t.Errorf("usdt:*:gbt:regs of pid %d (-want +got):\n%s", p.Pid, diff)
 	}
 	// Without a pid, every process's files: the test program is one.
 	if !contains(userList(t, "usdt:*:gbt:regs", 0), want[0]) {

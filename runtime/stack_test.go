@@ -10,6 +10,8 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 func TestParseProcMaps(t *testing.T) {
@@ -52,16 +54,16 @@ func TestParseProcMaps(t *testing.T) {
 // TestSymbolizerUser resolves the functions of a running test program by
 // the addresses it prints, through its memory map.
 func TestSymbolizerUser(t *testing.T) {
-	exe := buildUSDT(t)
-	p := waitingUSDT(t, exe)
+	exe := usdttest.Build(t)
+	p := usdttest.Wait(t, exe)
 	s := NewSymbolizer()
-	add, cxx := p.addrs["gbt_add"], p.addrs["gbt_cxx"]
+	add, cxx := p.Addrs["gbt_add"], p.Addrs["gbt_cxx"]
 	for addr, want := range map[uint64]string{add: "gbt_add", add + 2: "gbt_add", cxx + 1: "gbt::cxx(int)", 0: "0", 0x10: "0x10"} {
-		if got := s.Usym(p.pid, addr); got != want {
+		if got := s.Usym(p.Pid, addr); got != want {
 			t.Errorf("usym(%#x) = %q, want %q", addr, got, want)
 		}
 	}
-	st := s.UserStack(p.pid, []uint64{add + 3, cxx, 0x10}, StackPerf)
+	st := s.UserStack(p.Pid, []uint64{add + 3, cxx, 0x10}, StackPerf)
 	want := &Stack{Mode: StackPerf, User: true, Frames: []Frame{
 		{Addr: add + 3, Sym: "gbt_add+3", Module: exe},
 		{Addr: cxx, Sym: "gbt::cxx(int)+0", Module: exe},
@@ -70,11 +72,11 @@ func TestSymbolizerUser(t *testing.T) {
 	if diff := cmp.Diff(want, st); diff != "" {
 		t.Errorf("UserStack (-want +got):\n%s", diff)
 	}
-	if raw := s.UserStack(p.pid, []uint64{add}, StackRaw); raw.Frames[0].Sym != "" {
+	if raw := s.UserStack(p.Pid, []uint64{add}, StackRaw); raw.Frames[0].Sym != "" {
 		t.Errorf("raw UserStack frame = %+v, want the bare address", raw.Frames[0])
 	}
 	for name, want := range map[string]uint64{"gbt_add": add, "_ZN3gbt3cxxEi": cxx} {
-		if got, err := s.Uaddr(exe, name, p.pid); err != nil || got != want {
+		if got, err := s.Uaddr(exe, name, p.Pid); err != nil || got != want {
 			t.Errorf("uaddr(%s) in process = %#x, %v; want %#x", name, got, err, want)
 		}
 	}
@@ -82,7 +84,7 @@ func TestSymbolizerUser(t *testing.T) {
 	if got, err := s.Uaddr(exe, "gbt_add", 0); err != nil || got == add || got != mustLookup(t, syms, "gbt_add") {
 		t.Errorf("uaddr(gbt_add) in the file = %#x, %v", got, err)
 	}
-	if _, err := s.Uaddr(exe, "nope", p.pid); err == nil {
+	if _, err := s.Uaddr(exe, "nope", p.Pid); err == nil {
 		t.Error("uaddr(nope): no error")
 	}
 }
@@ -147,18 +149,18 @@ func frameSyms(st *Stack) []string {
 // a tracepoint and checks that they symbolize to the expected functions.
 func TestSymbolizeLiveStacks(t *testing.T) {
 	requireKernel(t)
-	exe := buildUSDT(t)
-	p := waitingUSDT(t, exe)
+	exe := usdttest.Build(t)
+	p := usdttest.Wait(t, exe)
 	const userStack = 1 << 8 // BPF_F_USER_STACK
 	uprog, ustack := stackProgram(t, ebpf.Kprobe, userStack)
-	l, err := Attach(uprog, AttachPoint{Kind: KindUprobe, Target: exe, Symbol: "_ZN3gbt3cxxEi", Pid: p.pid})
+	l, err := Attach(uprog, AttachPoint{Kind: KindUprobe, Target: exe, Symbol: "_ZN3gbt3cxxEi", Pid: p.Pid})
 	if err != nil {
 		t.Fatal(err)
 	}
 	closeOnCleanup(t, l)
-	p.round(t)
+	p.Round(t)
 	s := NewSymbolizer()
-	st := s.UserStack(p.pid, readStack(t, ustack), StackBpftrace)
+	st := s.UserStack(p.Pid, readStack(t, ustack), StackBpftrace)
 	syms := frameSyms(st)
 	// At a function's entry its caller has no frame yet: the frame
 	// pointer chain goes from gbt::cxx straight to gbt_loop's caller.

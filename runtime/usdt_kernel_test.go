@@ -5,6 +5,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 // usdtArgProgram loads a program that adds USDT argument a of probe
@@ -83,7 +85,7 @@ func usdtArgProgram(t *testing.T, p USDTProbe, a USDTArg) (*ebpf.Program, *ebpf.
 // and the lowering USDTArg documents, for every location kind.
 func TestUSDTArgs(t *testing.T) {
 	requireKernel(t)
-	exe := buildUSDT(t)
+	exe := usdttest.Build(t)
 	probes, err := ReadUSDTProbes(exe)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +119,7 @@ func TestUSDTArgs(t *testing.T) {
 			sums = append(sums, sum{p.String(), a.Spec, i, m})
 		}
 	}
-	if hits := runUSDTLoop(t, exe, n); hits != n {
+	if hits := usdttest.Loop(t, exe, n); hits != n {
 		t.Errorf("with gbt:counted attached, %d of %d rounds saw its semaphore set", hits, n)
 	}
 	for _, sm := range sums {
@@ -131,13 +133,13 @@ func TestUSDTArgs(t *testing.T) {
 // semaphore is set only while its probe is attached.
 func TestUSDTCounts(t *testing.T) {
 	requireKernel(t)
-	exe := buildUSDT(t)
+	exe := usdttest.Build(t)
 	probes, err := ReadUSDTProbes(exe)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const n = 23
-	if hits := runUSDTLoop(t, exe, n); hits != 0 {
+	if hits := usdttest.Loop(t, exe, n); hits != 0 {
 		t.Errorf("with nothing attached, %d rounds saw gbt:counted's semaphore set", hits)
 	}
 	regs := MatchUSDT(probes, "regs")
@@ -149,7 +151,7 @@ func TestUSDTCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hits := runUSDTLoop(t, exe, n); hits != 0 {
+	if hits := usdttest.Loop(t, exe, n); hits != 0 {
 		t.Errorf("with only gbt:regs attached, %d rounds saw gbt:counted's semaphore set", hits)
 	}
 	if got := readCount(t, counts, 0); got != n {
@@ -158,7 +160,7 @@ func TestUSDTCounts(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	runUSDTLoop(t, exe, n)
+	usdttest.Loop(t, exe, n)
 	if got := readCount(t, counts, 0); got != n {
 		t.Errorf("usdt gbt:regs fired %d more times after Close", got-n)
 	}
@@ -169,14 +171,14 @@ func TestUSDTCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hits := runUSDTLoop(t, exe, n); hits != n {
+	if hits := usdttest.Loop(t, exe, n); hits != n {
 		t.Errorf("with gbt:counted attached, %d of %d rounds saw its semaphore set", hits, n)
 	}
 	if got := readCount(t, counts2, 0); got != n {
 		t.Errorf("usdt gbt:counted fired %d times in %d rounds", got, n)
 	}
 	l2.Close()
-	if hits := runUSDTLoop(t, exe, n); hits != 0 {
+	if hits := usdttest.Loop(t, exe, n); hits != 0 {
 		t.Errorf("after detaching gbt:counted, %d rounds saw its semaphore set", hits)
 	}
 }

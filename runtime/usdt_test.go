@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 func TestParseUSDTArgs(t *testing.T) {
@@ -96,7 +98,7 @@ func TestParseUSDTArgs(t *testing.T) {
 // location kinds (the locations themselves are checked by value in the
 // kernel test TestUSDTArgs).
 func TestReadUSDTProbes(t *testing.T) {
-	exe := buildUSDT(t)
+	exe := usdttest.Build(t)
 	probes, err := ReadUSDTProbes(exe)
 	if err != nil {
 		t.Fatal(err)

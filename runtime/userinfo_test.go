@@ -6,12 +6,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gbt-project/gbt/codegen"
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 // HostUserInfo gives codegen the test program's functions and its USDT
 // probes with their argument locations in codegen's form.
 func TestHostUserInfo(t *testing.T) {
-	exe := buildUSDT(t)
+	exe := usdttest.Build(t)
 	u := HostUserInfo(0)
 	if p, err := u.Path(exe); err != nil || p != exe {
 		t.Errorf("Path(%s) = %q, %v", exe, p, err)

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -15,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 // The tests of user-space tracing (issue 5): uprobes, uretprobes and usdt
@@ -32,46 +31,12 @@ func userPrerequisites(t *testing.T) {
 	}
 }
 
-var (
-	usdtOnce sync.Once
-	usdtPath string
-	usdtErr  error
-	usdtSkip bool
-)
-
-// usdtProgram builds testdata/usdt once per test binary and returns the
-// executable's path. Without gcc or sys/sdt.h (systemtap-sdt-dev) the test
-// skips, or fails under GBT_KERNEL_TESTS=1.
+// usdtProgram builds testdata/usdt (usdttest.Build) for a test that needs
+// root too.
 func usdtProgram(t *testing.T) string {
 	t.Helper()
 	userPrerequisites(t)
-	usdtOnce.Do(func() {
-		gcc, err := exec.LookPath("gcc")
-		if err != nil {
-			usdtErr, usdtSkip = fmt.Errorf("building testdata/usdt needs gcc: %v", err), true
-			return
-		}
-		dir, err := os.MkdirTemp("", "gbt-usdt")
-		if err != nil {
-			usdtErr = err
-			return
-		}
-		usdtPath = filepath.Join(dir, "usdt")
-		src := filepath.Join("..", "..", "testdata", "usdt")
-		out, err := exec.Command(gcc, "-O2", "-fno-omit-frame-pointer", "-o", usdtPath,
-			filepath.Join(src, "usdt.c"), filepath.Join(src, "usdt_sem.c")).CombinedOutput()
-		if err != nil {
-			usdtErr = fmt.Errorf("gcc: %v\n%s", err, out)
-			usdtSkip = bytes.Contains(out, []byte("sys/sdt.h"))
-		}
-	})
-	if usdtErr != nil {
-		if usdtSkip && os.Getenv("GBT_KERNEL_TESTS") != "1" {
-			t.Skip(usdtErr)
-		}
-		t.Fatal(usdtErr)
-	}
-	return usdtPath
+	return usdttest.Build(t)
 }
 
 // gbtResult is what one in-process run of gbt printed.
@@ -152,61 +117,6 @@ func (w *attachWatch) String() string {
 	return w.buf.String()
 }
 
-// waitingTarget is testdata/usdt in its "wait" mode: each line written to
-// it runs one round of its loop.
-type waitingTarget struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	lines *bufio.Scanner
-}
-
-func startWaiting(t *testing.T, exe string) *waitingTarget {
-	t.Helper()
-	cmd := exec.Command(exe, "wait")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w := &waitingTarget{cmd: cmd, stdin: stdin, lines: bufio.NewScanner(stdout)}
-	t.Cleanup(func() {
-		stdin.Close()
-		cmd.Wait()
-	})
-	for range 3 { // the functions' addresses
-		if !w.lines.Scan() {
-			t.Fatalf("usdt wait printed no addresses")
-		}
-	}
-	return w
-}
-
-// round runs one round of the target's loop.
-func (w *waitingTarget) round(t *testing.T) {
-	t.Helper()
-	if _, err := io.WriteString(w.stdin, "\n"); err != nil {
-		t.Fatal(err)
-	}
-	if !w.lines.Scan() || w.lines.Text() != "done" {
-		t.Fatalf("usdt wait: no \"done\" after a round: %q", w.lines.Text())
-	}
-}
-
-// exit ends the target and waits for it.
-func (w *waitingTarget) exit(t *testing.T) {
-	t.Helper()
-	w.stdin.Close()
-	if err := w.cmd.Wait(); err != nil {
-		t.Fatalf("usdt wait: %v", err)
-	}
-}
-
 // Exact counts, arguments and return values through uprobes, uretprobes
 // and a wildcard, with -c: the maps print once the command has exited.
 // Uprobes see every process running the binary (as in bpftrace; other
@@ -280,19 +190,19 @@ usdt:EXE:gbt:consts { @c[arg1] = count(); }
 // caller's: the stack goes from gbt_add to gbt_loop's caller, main.)
 func TestPidLifeCycle(t *testing.T) {
 	exe := usdtProgram(t)
-	target := startWaiting(t, exe)
-	other := startWaiting(t, exe) // not traced: its rounds must not count
+	target := usdttest.Wait(t, exe)
+	other := usdttest.Wait(t, exe) // not traced: its rounds must not count
 	script := strings.ReplaceAll(`
 uprobe:EXE:gbt_add { printf("%s %s\n", func, usym(reg("ip"))); @[ustack(2)] = count(); }
 uprobe:EXE:_ZN3gbt3cxxEi { @cxx[func] = count(); }
 uretprobe:EXE:gbt_add { @ret[func] = count(); }
 usdt:EXE:gbt:regs { @regs = count(); }
 `, "EXE", exe)
-	g := startGbt(t, "-p", fmt.Sprint(target.cmd.Process.Pid), "-e", script)
-	target.round(t)
-	other.round(t)
-	target.round(t)
-	target.exit(t)
+	g := startGbt(t, "-p", fmt.Sprint(target.Pid), "-e", script)
+	target.Round(t)
+	other.Round(t)
+	target.Round(t)
+	target.Exit(t)
 	got := g.wait(t)
 	want := `gbt_add gbt_add
 gbt_add gbt_add
