@@ -98,21 +98,28 @@ func (g *gen) printValue(c *ast.Call) {
 	g.output(rec, f.Size)
 }
 
+// literalArg is call c's optional string literal argument i, def when it
+// is not given; otherwise a positioned failure (msg) and false.
+func (g *gen) literalArg(c *ast.Call, i int, def, msg string) (string, bool) {
+	if len(c.Args) <= i {
+		return def, true
+	}
+	lit, ok := c.Args[i].(*ast.StrLit)
+	if !ok {
+		g.fail(c.Args[i], "%s", msg)
+		return "", false
+	}
+	return lit.Value, true
+}
+
 // timeCall emits time([fmt]): an 8-byte EventTime record whose index names
 // the format in Object.TimeFormats.
 func timeCall(g *gen, c *ast.Call) {
-	format := DefaultTimeFormat
-	if len(c.Args) > 0 {
-		lit, ok := c.Args[0].(*ast.StrLit)
-		if !ok {
-			g.fail(c.Args[0], "time needs a literal format")
-			return
-		}
-		format = lit.Value
+	format, ok := g.literalArg(c, 0, DefaultTimeFormat, "time needs a literal format")
+	if !ok {
+		return
 	}
-	rec := g.stack.alloc(EventHeaderSize)
-	g.header(rec, EventTime, g.c.timeFormat(format))
-	g.output(rec, EventHeaderSize)
+	g.event(EventTime, g.c.timeFormat(format))
 }
 
 // DefaultTimeFormat is time()'s format when none is given.

@@ -275,7 +275,5 @@ func (g *gen) runtimeError(n ast.Node, msg string) {
 	o := g.c.obj
 	d := &ast.Diagnostic{File: o.File, Pos: n.Pos(), End: n.End(), Msg: msg, Warning: true}
 	o.RuntimeErrors = append(o.RuntimeErrors, &RuntimeError{Pos: n.Pos(), End: n.End(), Msg: msg, Text: d.Render(g.c.prog.Src)})
-	rec := g.stack.alloc(EventHeaderSize)
-	g.header(rec, EventRuntimeError, uint32(len(o.RuntimeErrors)-1))
-	g.output(rec, EventHeaderSize)
+	g.event(EventRuntimeError, uint32(len(o.RuntimeErrors)-1))
 }

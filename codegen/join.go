@@ -37,14 +37,9 @@ func JoinSlotSize(n int) int { return (n - JoinHeader) / JoinMaxArgs }
 const DefaultJoinSep = " "
 
 func joinCall(g *gen, c *ast.Call) {
-	sep := DefaultJoinSep
-	if len(c.Args) > 1 {
-		lit, ok := c.Args[1].(*ast.StrLit)
-		if !ok {
-			g.fail(c.Args[1], "join needs a literal separator")
-			return
-		}
-		sep = lit.Value
+	sep, ok := g.literalArg(c, 1, DefaultJoinSep, "join needs a literal separator")
+	if !ok {
+		return
 	}
 	index := len(g.c.obj.JoinSeps)
 	g.c.obj.JoinSeps = append(g.c.obj.JoinSeps, sep)

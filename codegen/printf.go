@@ -72,6 +72,13 @@ func (g *gen) header(off int16, kind EventKind, index uint32) {
 		storeImm(asm.RFP, off+4, int64(int32(binary.NativeEndian.Uint32(b[4:]))), asm.Word))
 }
 
+// event sends a record of just a header: an event whose index says it all.
+func (g *gen) event(kind EventKind, index uint32) {
+	rec := g.stack.alloc(EventHeaderSize)
+	g.header(rec, kind, index)
+	g.output(rec, EventHeaderSize)
+}
+
 // output sends size bytes at off to the ring buffer.
 func (g *gen) output(off int16, size int) {
 	g.c.ringbuf = true
