@@ -45,7 +45,7 @@ type Session struct {
 // SessionOptions configure a Session.
 type SessionOptions struct {
 	Out     Output    // printf and map output, shared by every block
-	Stderr  io.Writer // warnings and -v logs
+	Stderr  io.Writer // warnings, runtime errors, cat()'s and system()'s errors, -v logs
 	Verbose bool      // full verifier logs
 
 	// Attached, when set, is called once a block's probes are attached,
@@ -152,6 +152,7 @@ func (s *Session) start(b *Block, progs []*codegen.Program) error {
 		return err
 	}
 	b.r = r
+	r.warn.Store(s.opts.Stderr)
 	if r.reader != nil {
 		go s.watch(b)
 	}

@@ -223,3 +223,29 @@ func compileOne(t *testing.T, src string) (*codegen.Object, []*codegen.Program) 
 	obj := compileLive(t, src)
 	return obj, obj.Programs
 }
+
+// TestSessionWarnings sends a block's runtime errors and cat()'s errors to
+// the session's Stderr, as Run does. (system() needs --unsafe, which the
+// REPL's story testdata/repl/warnings.txtar has.)
+func TestSessionWarnings(t *testing.T) {
+	requireKernel(t)
+	var out, stderr lockedBuffer
+	s := NewSession(SessionOptions{Out: NewText(&out, io.Discard), Stderr: &stderr})
+	p := &sessionProgram{t: t, s: s}
+	p.mustAdd(`BEGIN { $z = (uint64)0; @d = 10 / $z; }`)
+	p.mustAdd(`BEGIN { cat("/nonexistent/gbt"); }`)
+	if err := s.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"test.bt:1:30-37: WARNING: " + codegen.DivideByZeroMsg,
+		"ERROR: failed to open file '/nonexistent/gbt': No such file or directory\n",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q does not hold %q", stderr.String(), want)
+		}
+	}
+}

@@ -136,6 +136,8 @@ func (r *repl) addBlock(text string) {
 	p := compose(append(append([]*replBlock(nil), r.blocks...), b))
 	obj, progs, err := r.compile(p)
 	if err == nil {
+		fmt.Fprint(r.stderr, p.warnings(obj))
+		p.placeRuntimeErrors(obj, r.numbered()+1)
 		var sb *runtime.Block
 		sb, err = r.sess.Add(obj, progs)
 		b.live = sb

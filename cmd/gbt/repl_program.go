@@ -101,21 +101,69 @@ func (p *program) render(err error) string {
 	}
 	var b strings.Builder
 	for _, d := range list {
-		i := p.blockAt(d.Pos.Offset)
-		bd := *d
-		bd.File = "stdin"
-		if i < len(p.blocks)-1 {
-			bd.File = fmt.Sprintf("block %d", p.blocks[i].n)
-		}
-		text := []byte(p.blocks[i].text)
-		bd.Pos = p.rebase(i, d.Pos)
-		bd.End = p.rebase(i, d.End)
-		if d.End.Offset > p.starts[i]+len(text) {
-			bd.End = endOf(text)
-		}
-		b.WriteString(bd.Render(text))
+		b.WriteString(p.renderIn(d, p.blockName))
 	}
 	return b.String()
+}
+
+// blockName names block i in diagnostics drawn while it is typed:
+// "stdin" for the new block, "block N" for an earlier one.
+func (p *program) blockName(i int) string {
+	if i == len(p.blocks)-1 {
+		return "stdin"
+	}
+	return fmt.Sprintf("block %d", p.blocks[i].n)
+}
+
+// renderIn draws d, positioned in the whole program, against the block
+// it falls in, naming the file name(i) for block i.
+func (p *program) renderIn(d *ast.Diagnostic, name func(i int) string) string {
+	i := p.blockAt(d.Pos.Offset)
+	bd := *d
+	bd.File = name(i)
+	text := []byte(p.blocks[i].text)
+	bd.Pos = p.rebase(i, d.Pos)
+	bd.End = p.rebase(i, d.End)
+	if d.End.Offset > p.starts[i]+len(text) {
+		bd.End = endOf(text)
+	}
+	return bd.Render(text)
+}
+
+// warnings draws the compiler's warnings about the new block, as a
+// script's are drawn; the earlier blocks' were drawn when they were
+// typed.
+func (p *program) warnings(obj *codegen.Object) string {
+	var b strings.Builder
+	for _, w := range obj.Warnings {
+		if w.Pos.Offset >= p.newStart() {
+			d := &ast.Diagnostic{Pos: w.Pos, End: w.End, Msg: w.Msg, Warning: true}
+			b.WriteString(p.renderIn(d, p.blockName))
+		}
+	}
+	return b.String()
+}
+
+// placeRuntimeErrors redraws the texts of obj's runtime errors (a
+// division by zero), which the compiler drew against the whole program,
+// against their blocks, each named "block N" since they print while
+// other blocks are typed; n is the number the new block will get.
+// obj.RuntimeErrors is replaced, not changed in place.
+func (p *program) placeRuntimeErrors(obj *codegen.Object, n int) {
+	name := func(i int) string {
+		if i == len(p.blocks)-1 {
+			return fmt.Sprintf("block %d", n)
+		}
+		return fmt.Sprintf("block %d", p.blocks[i].n)
+	}
+	placed := make([]*codegen.RuntimeError, len(obj.RuntimeErrors))
+	for i, e := range obj.RuntimeErrors {
+		d := &ast.Diagnostic{Pos: e.Pos, End: e.End, Msg: e.Msg, Warning: true}
+		re := *e
+		re.Text = p.renderIn(d, name)
+		placed[i] = &re
+	}
+	obj.RuntimeErrors = placed
 }
 
 // blockAt returns the index of the block holding offset.
