@@ -26,7 +26,9 @@ import (
 // reads lines with chzyer/readline: a ">>> " prompt, "... " until the
 // braces balance, completion (repl_complete.go) and history in
 // ~/.gbt_history; event output goes through readline's writer, which
-// redraws the prompt under it. Ctrl-C clears the line being typed, or
+// redraws the prompt under it. With -o FILE the session's output (printf,
+// maps, print @x) goes to FILE, as a script's does; prompts, messages and
+// the listings of commands stay on the terminal. Ctrl-C clears the line being typed, or
 // stops the command running (a long print, a !command); it never detaches
 // anything. Ctrl-D ends the session and prints the maps as a script does
 // at exit; so do .quit, a program's exit() and SIGTERM. When the input is
@@ -46,7 +48,8 @@ type repl struct {
 	sess   *runtime.Session
 	blocks []*replBlock
 	host   codegen.Options // hostOptions, made once for the session
-	stdout io.Writer       // command results and the session's output
+	stdout io.Writer       // command results
+	output io.Writer       // the session's output (printf, maps): stdout, or -o's file
 	stderr io.Writer       // messages and errors
 	term   *readline.Instance
 
@@ -100,9 +103,22 @@ func runREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
 			return strings.TrimSuffix(line, "\n"), err
 		}
 	}
-	var out runtime.Output = runtime.NewText(r.stdout, r.stderr)
+	r.output = r.stdout
+	if o.output != "" {
+		f, err := os.Create(o.output)
+		if err != nil {
+			fmt.Fprintf(r.stderr, "gbt: %v\n", err)
+			if r.term != nil {
+				r.term.Close()
+			}
+			return 1
+		}
+		defer f.Close()
+		r.output = f
+	}
+	var out runtime.Output = runtime.NewText(r.output, r.stderr)
 	if o.format == "json" {
-		out = runtime.NewJSON(r.stdout)
+		out = runtime.NewJSON(r.output)
 	}
 	sopts := runtime.SessionOptions{Out: out, Stderr: r.stderr, Verbose: o.verbose}
 	if !o.quiet {

@@ -224,7 +224,7 @@ func (r *repl) printMap(name string, args []string) error {
 	}
 	ctx, done := r.command()
 	defer done()
-	w := &stopWriter{ctx: ctx, w: r.stdout}
+	w := &stopWriter{ctx: ctx, w: r.output}
 	var out runtime.Output = runtime.NewText(w, r.stderr)
 	if r.o.format == "json" {
 		out = runtime.NewJSON(w)
