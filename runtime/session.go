@@ -40,6 +40,8 @@ type Session struct {
 	exitOnce sync.Once
 	exited   chan struct{}
 	code     int
+
+	noMapsAtExit bool // SetPrintMapsOnExit(false)
 }
 
 // SessionOptions configure a Session.
@@ -261,7 +263,8 @@ func (b *Block) close(stderr io.Writer) error {
 
 // Close ends the session as a script ends: it detaches every block, runs
 // the END programs of the blocks still loaded, prints their events and
-// then every non-empty map, and unloads everything. It returns the code
+// then every map (unless SetPrintMapsOnExit(false)), and unloads
+// everything. It returns the code
 // given to exit(), or 0.
 func (s *Session) Close() (int, error) {
 	s.mu.Lock()
@@ -298,11 +301,22 @@ func (s *Session) Close() (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	s.out.Exit(maps)
+	if !s.noMapsAtExit {
+		s.out.Exit(maps)
+	}
 	if err := s.out.Err(); err != nil {
 		return 1, err
 	}
 	return s.code, nil
+}
+
+// SetPrintMapsOnExit says whether Close prints the maps (the
+// print_maps_on_exit setting, which a block's config block may change
+// while the session runs). It does by default.
+func (s *Session) SetPrintMapsOnExit(on bool) {
+	s.mu.Lock()
+	s.noMapsAtExit = !on
+	s.mu.Unlock()
 }
 
 // sameLayout reports whether a map created for a can serve b.

@@ -249,3 +249,21 @@ func TestSessionWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionNoMapsAtExit leaves the maps unprinted at Close after
+// SetPrintMapsOnExit(false), as print_maps_on_exit = false does.
+func TestSessionNoMapsAtExit(t *testing.T) {
+	requireKernel(t)
+	var out lockedBuffer
+	s := NewSession(SessionOptions{Out: NewText(&out, io.Discard)})
+	p := &sessionProgram{t: t, s: s}
+	p.mustAdd(`BEGIN { @n = 1; }`)
+	p.mustAdd(`END { printf("end\n"); }`)
+	s.SetPrintMapsOnExit(false)
+	if code, err := s.Close(); err != nil || code != 0 {
+		t.Fatalf("Close: %d, %v", code, err)
+	}
+	if got, want := out.String(), "end\n"; got != want {
+		t.Errorf("output %q, want %q", got, want)
+	}
+}

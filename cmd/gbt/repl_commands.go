@@ -134,7 +134,7 @@ func (r *repl) dot(t string) bool {
 func (r *repl) addBlock(text string) {
 	b := &replBlock{text: text}
 	p := compose(append(append([]*replBlock(nil), r.blocks...), b))
-	obj, progs, err := r.compile(p)
+	obj, progs, settings, err := r.compile(p)
 	if err == nil {
 		fmt.Fprint(r.stderr, p.warnings(obj))
 		p.placeRuntimeErrors(obj, r.numbered()+1)
@@ -147,6 +147,7 @@ func (r *repl) addBlock(text string) {
 		return
 	}
 	r.blocks = append(r.blocks, b)
+	r.sess.SetPrintMapsOnExit(settings.PrintMapsOnExit)
 	if b.live == nil {
 		return
 	}

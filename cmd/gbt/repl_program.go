@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gbt-project/gbt/codegen"
+	"github.com/gbt-project/gbt/lang"
 	"github.com/gbt-project/gbt/lang/ast"
 	"github.com/gbt-project/gbt/runtime"
 )
@@ -60,15 +61,15 @@ func compose(blocks []*replBlock) *program {
 func (p *program) newStart() int { return p.starts[len(p.starts)-1] }
 
 // compile parses, checks and compiles the whole program, and returns the
-// Object and the programs of the new block.
-func (r *repl) compile(p *program) (*codegen.Object, []*codegen.Program, error) {
+// Object, the programs of the new block and the program's settings.
+func (r *repl) compile(p *program) (*codegen.Object, []*codegen.Program, lang.Settings, error) {
 	prog, settings, err := frontEnd(r.o, replFile, p.src)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, settings, err
 	}
 	obj, err := codegen.Compile(prog, withSettings(r.host, settings))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, settings, err
 	}
 	var progs []*codegen.Program
 	for _, pr := range obj.Programs {
@@ -76,7 +77,7 @@ func (r *repl) compile(p *program) (*codegen.Object, []*codegen.Program, error) 
 			progs = append(progs, pr)
 		}
 	}
-	return obj, progs, nil
+	return obj, progs, settings, nil
 }
 
 // replFile is the file name of the session's program in diagnostics
