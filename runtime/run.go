@@ -76,7 +76,7 @@ func Run(ctx context.Context, obj *codegen.Object, opts Options) (int, error) {
 
 	// The event reader and this goroutine both write output (BEGIN's
 	// printf may race the attach notice), so writes are serialised.
-	r, err := startEvents(obj, l, &syncOutput{Output: opts.Out})
+	r, err := startEvents(obj, l, &syncOutput{Output: opts.Out}, nil)
 	if err != nil {
 		return 1, err
 	}
@@ -242,9 +242,13 @@ func (r *run) endExit(stderr io.Writer) {
 }
 
 // startEvents makes the event handler of a loaded Object and starts
-// reading its ring buffer, if it has one. Run and Session share it.
-func startEvents(obj *codegen.Object, l *Loaded, out Output) (*run, error) {
+// reading its ring buffer, if it has one. Run and Session share it; a
+// Session's blocks share sym (nil: the handler has its own Symbolizer).
+func startEvents(obj *codegen.Object, l *Loaded, out Output, sym *Symbolizer) (*run, error) {
 	r := &run{obj: obj, l: l, out: out, dec: newDecoder(obj).withMaps(l.Maps), exited: make(chan struct{})}
+	if sym != nil {
+		r.dec.stacks.sym = sym
+	}
 	if err := r.prepareFormats(); err != nil {
 		return nil, err
 	}

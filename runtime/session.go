@@ -16,12 +16,15 @@ import (
 // codegen.Compile, as a script is compiled, and hands Add the Object and
 // the programs of the new block; Add loads and attaches those programs
 // only. The script's maps (and the config map, so that elapsed counts from
-// the session's start) are created by the first block that uses them and
-// handed to every later load through LoadOptions.Maps, so that maps keep
-// accumulating across blocks. Each block gets its own ring buffer and
-// event handler (Run's), decoding its records against the Object it was
-// compiled in, since the indices of printf formats and maps in a record
-// belong to that Object.
+// the session's start, and the stack maps, since a kstack or ustack kept
+// in a script map is an index into its stack map) are created by the
+// first block that uses them and handed to every later load through
+// LoadOptions.Maps, so that maps keep accumulating across blocks. Each
+// block gets its own ring buffer and event handler (Run's), decoding its
+// records against the Object it was compiled in, since the indices of
+// printf formats and maps in a record belong to that Object; the
+// handlers share one Symbolizer, which remembers the memory maps of the
+// processes whose user stacks any block took.
 //
 // Because the whole program is compiled each time, map types stay
 // consistent across blocks. A map whose layout would change (a longer
@@ -35,6 +38,7 @@ type Session struct {
 	maps   map[string]*ebpf.Map    // the session's handles of the shared maps, by codegen.Map.Name
 	layout map[string]*codegen.Map // how each shared map was created
 	latest *codegen.Object         // the last Object added: how to read the maps
+	sym    *Symbolizer             // every block's, and the session's own printing's
 	blocks []*Block
 
 	exitOnce sync.Once
@@ -93,6 +97,7 @@ func NewSession(opts SessionOptions) *Session {
 		out:    &syncOutput{Output: opts.Out},
 		maps:   map[string]*ebpf.Map{},
 		layout: map[string]*codegen.Map{},
+		sym:    NewSymbolizer(),
 		exited: make(chan struct{}),
 	}
 }
@@ -109,7 +114,11 @@ func (s *Session) Add(obj *codegen.Object, progs []*codegen.Program) (*Block, er
 	defer s.mu.Unlock()
 	for _, m := range obj.Maps {
 		if old := s.layout[m.Name]; old != nil && !sameLayout(old, m) {
-			return nil, &LayoutError{Map: m.ScriptName, Old: old, New: m}
+			name := m.ScriptName
+			if name == "" {
+				name = m.Name
+			}
+			return nil, &LayoutError{Map: name, Old: old, New: m}
 		}
 	}
 	sub := *obj
@@ -131,7 +140,7 @@ func (s *Session) Add(obj *codegen.Object, progs []*codegen.Program) (*Block, er
 		return nil, err
 	}
 	for _, m := range obj.Maps {
-		if s.maps[m.Name] != nil || (m.Kind != codegen.MapScript && m.Kind != codegen.MapConfig) {
+		if s.maps[m.Name] != nil || !shared(m) {
 			continue
 		}
 		em, err := l.Maps[m.Name].Clone()
@@ -149,7 +158,7 @@ func (s *Session) Add(obj *codegen.Object, progs []*codegen.Program) (*Block, er
 // start starts the block's event handler, attaches its programs and runs
 // its BEGIN programs, as Run does.
 func (s *Session) start(b *Block, progs []*codegen.Program) error {
-	r, err := startEvents(b.obj, b.l, s.out)
+	r, err := startEvents(b.obj, b.l, s.out, s.sym)
 	if err != nil {
 		return err
 	}
@@ -317,6 +326,13 @@ func (s *Session) SetPrintMapsOnExit(on bool) {
 	s.mu.Lock()
 	s.noMapsAtExit = !on
 	s.mu.Unlock()
+}
+
+// shared reports whether the blocks of a session share m: the script's
+// maps, the config map, and the stack maps, since a kstack or ustack
+// value kept in a script map is an index into its stack map.
+func shared(m *codegen.Map) bool {
+	return m.Kind == codegen.MapScript || m.Kind == codegen.MapConfig || m.Kind == codegen.MapStack
 }
 
 // sameLayout reports whether a map created for a can serve b.

@@ -53,7 +53,7 @@ func (s *Session) ReadMap(name string) (*Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newDecoder(s.latest).readMap(m, s.maps[m.Name])
+	return s.decoder().readMap(m, s.maps[m.Name])
 }
 
 // Clear deletes every key of the map named name, as clear(@x) does.
@@ -79,7 +79,15 @@ func (s *Session) readMaps() ([]*Map, error) {
 	if s.latest == nil {
 		return nil, nil
 	}
-	return readScriptMaps(newDecoder(s.latest), s.latest, s.maps)
+	return readScriptMaps(s.decoder(), s.latest, s.maps)
+}
+
+// decoder reads the session's maps, with their stacks from the shared
+// stack maps. s.mu is held and s.latest is set.
+func (s *Session) decoder() *decoder {
+	d := newDecoder(s.latest).withMaps(s.maps)
+	d.stacks.sym = s.sym
+	return d
 }
 
 // scriptMaps returns the script maps that exist, as the latest Object

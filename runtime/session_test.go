@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -265,5 +266,48 @@ func TestSessionNoMapsAtExit(t *testing.T) {
 	}
 	if got, want := out.String(), "end\n"; got != want {
 		t.Errorf("output %q, want %q", got, want)
+	}
+}
+
+// TestSessionStacks keeps kernel stacks taken by different blocks in one
+// map: the blocks share the stack map, so that each stack id in @s reads
+// its frames whichever block prints the map (END in a third block, the
+// session at Close, ReadMap).
+func TestSessionStacks(t *testing.T) {
+	requireKernel(t)
+	var out lockedBuffer
+	s := NewSession(SessionOptions{Out: NewText(&out, io.Discard)})
+	p := &sessionProgram{t: t, s: s, params: []string{fmt.Sprint(os.Getpid())}}
+	p.mustAdd(`tracepoint:syscalls:sys_enter_getppid /pid == $1/ { @s[kstack(3)] = count(); }`)
+	getppids(2)
+	p.mustAdd(`tracepoint:syscalls:sys_exit_getppid /pid == $1/ { @s[kstack(3)] = count(); }`)
+	getppids(1)
+	p.mustAdd(`END { print(@s); }`)
+
+	m, err := s.ReadMap("@s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Entries) != 2 {
+		t.Fatalf("@s has %d entries, want 2 (the enter and the exit stack)", len(m.Entries))
+	}
+	var counts []int64
+	for _, e := range m.Entries {
+		counts = append(counts, e.Value.Int64())
+	}
+	slices.Sort(counts)
+	if diff := cmp.Diff([]int64{1, 3}, counts); diff != "" {
+		t.Errorf("counts of @s (-want +got):\n%s", diff)
+	}
+	if _, err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// END's print and the print at exit: each stack with its 3 frames.
+	got := out.String()
+	if n := strings.Count(got, "@s[\n    "); n != 4 {
+		t.Errorf("%d stacks with frames printed, want 4:\n%s", n, got)
+	}
+	if strings.Contains(got, "@s[\n]") {
+		t.Errorf("a stack printed without frames:\n%s", got)
 	}
 }
