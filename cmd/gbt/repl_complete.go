@@ -11,13 +11,18 @@ import (
 
 // completer completes, at the cursor: REPL commands at the start of a
 // line; probe kinds where a probe starts, then tracepoint names (from
-// tracefs) and software and hardware events after the kind; builtins
-// inside a block or a predicate; map names after '@'.
+// tracefs), software and hardware events after the kind, and the
+// binaries and their functions or USDT probes after uprobe, uretprobe and
+// usdt (repl_complete_user.go); builtins inside a block or a predicate;
+// map names after '@'.
 type completer struct {
 	r *repl
 
 	once        sync.Once
 	tracepoints []string // "group:event", sorted
+
+	mu       sync.Mutex
+	binaries map[string][]string // "uprobe:/path" or "usdt:/path": its functions or probes, sorted
 }
 
 // Do implements readline.AutoCompleter: it returns the candidates' text
@@ -31,6 +36,10 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 		start += strings.LastIndex(before[start:], "-") + 1
 	}
 	word := before[start:]
+	w, user := userProbeWord(before)
+	if user {
+		word = w
+	}
 	pending := c.r.pendingText()
 	first := pending == "" && strings.TrimSpace(before[:start]) == ""
 	var cands []string
@@ -39,6 +48,8 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 		cands = dotCommands
 	case strings.HasPrefix(word, "@"):
 		cands = c.r.sess.MapNames()
+	case user:
+		cands = c.userCandidates(word)
 	case strings.Contains(word, ":"):
 		cands = c.probeNames(word)
 	case inBlock(pending+before) || inPredicate(pending+before):

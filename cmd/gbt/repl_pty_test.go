@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 // ptySession is gbt repl running on a pseudo-terminal.
@@ -185,4 +187,24 @@ func TestREPLNoArgs(t *testing.T) {
 	if err := s.cmd.Wait(); err != nil {
 		t.Errorf("gbt: %v", err)
 	}
+}
+
+// TestREPLTerminalUser completes a user probe on a terminal: the binary's
+// path, then its function and its USDT probe, which attach and fire.
+func TestREPLTerminalUser(t *testing.T) {
+	if !kernelTests() {
+		t.Skip("needs root for the kernel")
+	}
+	exe := usdttest.Build(t)
+	s := startPTY(t, t.TempDir(), "repl")
+	s.expect(">>> ")
+	s.send("uprobe:" + strings.TrimSuffix(exe, "sdt") + "\tgbt_ad\t { @add = count(); }\r")
+	s.expect("[1] attached 1 probe")
+	s.send("usdt:" + exe + ":gbt:con\t { @consts = count(); }\r")
+	s.expect("[2] attached 1 probe")
+	s.send("!" + exe + " loop 3\r")
+	s.expect("semaphore hits")
+	s.send(".quit\r")
+	s.expect("@add: 3")
+	s.expect("@consts: 3")
 }
