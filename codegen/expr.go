@@ -89,7 +89,8 @@ func hasKernel(t *ast.Type) bool {
 	return false
 }
 
-// argsField finds the tracepoint field that e (args.name) reads.
+// argsField finds the tracepoint field that e (args.name) reads, or the
+// parameter of a uprobe's function as a field (uprobeArgField).
 func (g *gen) argsField(e ast.Expr) *TracepointField {
 	fe, ok := e.(*ast.Field)
 	if !ok {
@@ -102,6 +103,9 @@ func (g *gen) argsField(e ast.Expr) *TracepointField {
 	if k := g.plan.attach.Kind; k == AttachFentry || k == AttachFexit {
 		g.fentryArgs(fe)
 		return nil
+	}
+	if g.plan.attach.Kind == AttachUprobe {
+		return g.uprobeArgField(fe)
 	}
 	if g.plan.attach.Kind != AttachTracepoint {
 		return nil

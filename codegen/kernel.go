@@ -110,6 +110,33 @@ type UserInfo interface {
 	// ("provider:name" or "name", with wildcards) names, sorted by
 	// provider, name and address. No match is an error.
 	USDT(binary, pattern string) ([]USDTProbe, error)
+
+	// FuncParams returns the formal parameters of binary's function fn,
+	// in declaration order, from the binary's DWARF debug information;
+	// args in a uprobe reads them. A binary without debug information
+	// for fn is an error that says so.
+	FuncParams(binary, fn string) ([]FuncParam, error)
+}
+
+// ParamKind classifies a function parameter's type by how the x86-64
+// System V calling convention passes it.
+type ParamKind int
+
+const (
+	ParamInt     ParamKind = iota // an integer, enum, char or bool: Size, Signed
+	ParamPointer                  // a pointer, in a general-purpose register
+	ParamFloat                    // a floating-point or complex number, in SSE registers or memory
+	ParamRecord                   // a struct or union passed by value
+	ParamOther                    // a type the code generator does not place (such as a C++ reference)
+)
+
+// FuncParam is one formal parameter of a user-space function.
+type FuncParam struct {
+	Name   string
+	CType  string // the declared C type: "int", "long int", "const char *", "size_t"
+	Kind   ParamKind
+	Size   int // bytes
+	Signed bool
 }
 
 // USDTProbe is one location of a USDT probe: where it is in the file and

@@ -17,6 +17,7 @@ type plan struct {
 	tp       *TracepointFormat // tracepoints: the record layout, loaded on first use
 	argRegs  bool              // argN reads pt_regs (kprobe/uprobe) rather than a u64 array
 	usdt     *USDTProbe        // usdt: the probe location, whose argument locations argN reads
+	uprobe   *uprobeParams     // uprobe: the function's parameters, which args reads, loaded on first use
 }
 
 // expand turns an attach point into the programs it needs: one per

@@ -18,6 +18,15 @@ import (
 type fakeUser struct {
 	funcs  []string
 	probes []USDTProbe
+	params map[string][]FuncParam // by function; a function not here has no debug information
+}
+
+func (u fakeUser) FuncParams(binary, fn string) ([]FuncParam, error) {
+	p, ok := u.params[fn]
+	if !ok {
+		return nil, fmt.Errorf("/bin/prog has no debug information (DWARF) for function %s", fn)
+	}
+	return p, nil
 }
 
 func (u fakeUser) Path(binary string) (string, error) {

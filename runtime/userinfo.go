@@ -8,8 +8,9 @@ import (
 
 // HostUserInfo returns the codegen.UserInfo of this host: binaries and
 // libraries are found as ResolveBinaryIn finds them for process pid (0: no
-// particular process), function symbols come from their ELF symbol tables
-// and USDT probes from their SDT notes.
+// particular process), function symbols come from their ELF symbol tables,
+// USDT probes from their SDT notes and function parameters from their
+// DWARF debug information.
 func HostUserInfo(pid int) codegen.UserInfo { return hostUser{pid: pid} }
 
 type hostUser struct{ pid int }
@@ -60,6 +61,16 @@ func (h hostUser) USDT(binary, pattern string) ([]codegen.USDTProbe, error) {
 		}
 	}
 	return out, nil
+}
+
+// FuncParams reads the parameters of binary's function fn from the
+// binary's DWARF debug information (ReadFuncParams).
+func (h hostUser) FuncParams(binary, fn string) ([]codegen.FuncParam, error) {
+	path, err := ResolveBinaryIn(binary, h.pid)
+	if err != nil {
+		return nil, err
+	}
+	return ReadFuncParams(path, fn)
 }
 
 // codegenUSDTArg translates an argument location into codegen's form.

@@ -52,7 +52,7 @@ func Build(t testing.TB) string {
 			return
 		}
 		build.path = filepath.Join(dir, "usdt")
-		out, err := exec.Command(gcc, "-O2", "-fno-omit-frame-pointer", "-o", build.path,
+		out, err := exec.Command(gcc, "-O2", "-g", "-fno-omit-frame-pointer", "-o", build.path,
 			filepath.Join(src, "usdt.c"), filepath.Join(src, "usdt_sem.c")).CombinedOutput()
 		if err != nil {
 			build.err = fmt.Errorf("gcc: %v\n%s", err, out)

@@ -1,0 +1,67 @@
+package runtime
+
+import (
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gbt-project/gbt/codegen"
+	"github.com/gbt-project/gbt/runtime/usdttest"
+)
+
+func TestReadFuncParams(t *testing.T) {
+	exe := usdttest.Build(t)
+	for _, tc := range []struct {
+		fn   string
+		want []codegen.FuncParam
+	}{
+		{"gbt_regs", []codegen.FuncParam{
+			{Name: "i", CType: "int", Kind: codegen.ParamInt, Size: 4, Signed: true},
+			{Name: "l", CType: "long int", Kind: codegen.ParamInt, Size: 8, Signed: true},
+			{Name: "c", CType: "unsigned char", Kind: codegen.ParamInt, Size: 1},
+		}},
+		{"main", []codegen.FuncParam{
+			{Name: "argc", CType: "int", Kind: codegen.ParamInt, Size: 4, Signed: true},
+			{Name: "argv", CType: "char **", Kind: codegen.ParamPointer, Size: 8},
+		}},
+		{"gbt_loop", []codegen.FuncParam{
+			{Name: "n", CType: "int", Kind: codegen.ParamInt, Size: 4, Signed: true},
+		}},
+	} {
+		got, err := ReadFuncParams(exe, tc.fn)
+		if err != nil {
+			t.Errorf("%s: %v", tc.fn, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: parameters (-want +got):\n%s", tc.fn, diff)
+		}
+	}
+}
+
+func TestReadFuncParamsNoDebugInfo(t *testing.T) {
+	exe := usdttest.Build(t)
+	if _, err := ReadFuncParams(exe, "gbt_no_such_function"); !errors.Is(err, ErrNoDebugInfo) ||
+		!strings.Contains(err.Error(), "gbt_no_such_function") {
+		t.Errorf("a function that is not there: got %v, want an error naming it that wraps ErrNoDebugInfo", err)
+	}
+	objcopy, err := exec.LookPath("objcopy")
+	if err != nil {
+		t.Skip("objcopy is not installed")
+	}
+	stripped := filepath.Join(t.TempDir(), "usdt")
+	if out, err := exec.Command(objcopy, "--strip-debug", exe, stripped).CombinedOutput(); err != nil {
+		t.Fatalf("objcopy: %v\n%s", err, out)
+	}
+	_, err = ReadFuncParams(stripped, "gbt_regs")
+	if !errors.Is(err, ErrNoDebugInfo) || !strings.Contains(err.Error(), stripped) {
+		t.Errorf("a binary without DWARF: got %v, want an error naming it that wraps ErrNoDebugInfo", err)
+	}
+	if _, err := ReadFuncParams(filepath.Join(t.TempDir(), "missing"), "f"); err == nil || errors.Is(err, ErrNoDebugInfo) {
+		t.Errorf("a missing file: got %v, want the error opening it", err)
+	}
+}
