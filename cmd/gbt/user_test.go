@@ -285,3 +285,47 @@ func TestLibraryUprobe(t *testing.T) {
 		t.Errorf("exit %d, output %q does not match %s\nstderr:\n%s", got.code, got.stdout, re, got.stderr)
 	}
 }
+
+// args in a uprobe: the function's parameters, found and typed by the
+// binary's DWARF (testdata/usdt is built with -g): an int, a long that is
+// negative and an unsigned char that wraps at 256, each at its width.
+func TestUprobeArgs(t *testing.T) {
+	exe := usdtProgram(t)
+	script := strings.ReplaceAll(`uprobe:EXE:gbt_regs /pid == cpid/ { printf("%d %d %d\n", args.i, args->l, args.c); }
+uprobe:EXE:gbt_loop /pid == cpid/ { @n = args.n; }`, "EXE", exe)
+	got := runGbt(t, "-e", script, "-c", exe+" loop 258")
+	var want strings.Builder
+	for i := range 258 {
+		fmt.Fprintf(&want, "%d %d %d\n", i, -1000*i, i%256)
+	}
+	want.WriteString("\n\n@n: 258\n")
+	if got.code != 0 || got.stdout != want.String() {
+		t.Errorf("exit %d, output (-want +got):\n%s\nstderr:\n%s", got.code, cmp.Diff(want.String(), got.stdout), got.stderr)
+	}
+}
+
+// args that cannot be read are refused where the script names them: a
+// parameter the function does not have, and any parameter of a binary
+// without debug information (a copy of the test program without it).
+func TestUprobeArgsErrors(t *testing.T) {
+	exe := usdttest.Build(t)
+	tests := []struct{ binary, want string }{
+		{exe, fmt.Sprintf(`stdin:1:%d-%d: ERROR: function gbt_regs of %s has no parameter zz (its parameters are i, l, c)`,
+			len(exe)+35, len(exe)+42, exe)},
+	}
+	if objcopy, err := exec.LookPath("objcopy"); err == nil {
+		stripped := t.TempDir() + "/usdt"
+		if out, err := exec.Command(objcopy, "--strip-debug", exe, stripped).CombinedOutput(); err != nil {
+			t.Fatalf("objcopy: %v\n%s", err, out)
+		}
+		tests = append(tests, struct{ binary, want string }{stripped, fmt.Sprintf(
+			`stdin:1:%d-%d: ERROR: %s has no debug information (DWARF) for its functions: args needs it to find the parameters of gbt_regs`,
+			len(stripped)+35, len(stripped)+42, stripped)})
+	}
+	for _, tc := range tests {
+		got := runGbt(t, "-e", "uprobe:"+tc.binary+`:gbt_regs { printf("%d\n", args.zz); }`)
+		if got.code != 1 || !strings.HasPrefix(got.stderr, tc.want+"\n") {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant exit 1 and first:\n%s", tc.binary, got.code, got.stderr, tc.want)
+		}
+	}
+}
