@@ -59,7 +59,7 @@ func (g *gen) uprobeParams() *uprobeParams {
 	default:
 		params, err := g.c.opts.User.FuncParams(a.Binary, a.Target)
 		if err != nil {
-			up.err = err.Error() + ": args needs it to find the parameters of " + a.Target
+			up.err = "cannot read args of " + a.Target + ": " + err.Error()
 		}
 		up.params = params
 	}

@@ -127,7 +127,7 @@ uprobe:prog:mixed { printf("%s %d\n", str(args.name), args.p); }`)
 func TestUprobeArgsRefusals(t *testing.T) {
 	tests := []struct{ src, msg string }{
 		{`uprobe:prog:regs { @ = args.zz; }`, "function regs of prog has no parameter zz (its parameters are i, l, c, s)"},
-		{`uprobe:prog:main { @ = args.x; }`, "/bin/prog has no debug information (DWARF) for function main: args needs it to find the parameters of main"},
+		{`uprobe:prog:main { @ = args.x; }`, "cannot read args of main: /bin/prog has no debug information (DWARF) for function main"},
 		{`uprobe:prog:many { @ = args.g; }`, "args.g is passed on the stack"},
 		{`uprobe:prog:mixed { @ = args.d; }`, "args.d is parameter d (double), passed in an SSE register"},
 		{`uprobe:prog:bypair { @ = args.pr; }`, "args.pr is parameter pr (struct pair) passed by value"},

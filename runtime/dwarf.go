@@ -30,7 +30,11 @@ var ErrNoDebugInfo = errors.New("no debug information")
 type dwarfIndex struct {
 	data  *dwarf.Data
 	funcs map[string]dwarf.Offset
+	goABI map[dwarf.Offset]bool // functions compiled by Go, which has a calling convention of its own
 }
+
+// dwarfLangGo is DW_LANG_Go.
+const dwarfLangGo = 0x16
 
 var dwarfCache = struct {
 	sync.Mutex
@@ -47,11 +51,14 @@ func ReadFuncParams(path, fn string) ([]codegen.FuncParam, error) {
 		return nil, err
 	}
 	if ix.data == nil {
-		return nil, fmt.Errorf("%s has %w (DWARF) for its functions", path, ErrNoDebugInfo)
+		return nil, fmt.Errorf("%s has %w (DWARF)", path, ErrNoDebugInfo)
 	}
 	off, ok := ix.funcs[fn]
 	if !ok {
 		return nil, fmt.Errorf("%s has %w (DWARF) for function %s", path, ErrNoDebugInfo, fn)
+	}
+	if ix.goABI[off] {
+		return nil, fmt.Errorf("%s is Go code in %s, whose register calling convention args does not follow (it reads parameters as C passes them); reg() reads the registers", fn, path)
 	}
 	params, err := ix.params(off)
 	if err != nil {
@@ -94,7 +101,7 @@ func indexDWARF(path string) (*dwarfIndex, error) {
 		return nil, fmt.Errorf("reading debug information of %s: %w", path, err)
 	}
 	defer f.Close()
-	ix := &dwarfIndex{funcs: map[string]dwarf.Offset{}}
+	ix := &dwarfIndex{funcs: map[string]dwarf.Offset{}, goABI: map[dwarf.Offset]bool{}}
 	if f.Section(".debug_info") == nil && f.Section(".zdebug_info") == nil {
 		return ix, nil
 	}
@@ -107,6 +114,7 @@ func indexDWARF(path string) (*dwarfIndex, error) {
 	// code: a low pc); an abstract entry of an inlined function, which
 	// also names the parameters, serves when there is none.
 	hasCode := map[dwarf.Offset]bool{}
+	goUnit := false
 	r := d.Reader()
 	for {
 		e, err := r.Next()
@@ -115,6 +123,10 @@ func indexDWARF(path string) (*dwarfIndex, error) {
 		}
 		if e == nil {
 			break
+		}
+		if e.Tag == dwarf.TagCompileUnit {
+			lang, _ := e.Val(dwarf.AttrLanguage).(int64)
+			goUnit = lang == dwarfLangGo
 		}
 		if e.Tag != dwarf.TagSubprogram {
 			continue
@@ -129,6 +141,9 @@ func indexDWARF(path string) (*dwarfIndex, error) {
 			}
 		}
 		hasCode[e.Offset] = code
+		if goUnit {
+			ix.goABI[e.Offset] = true
+		}
 	}
 	return ix, nil
 }

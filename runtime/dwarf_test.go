@@ -65,3 +65,20 @@ func TestReadFuncParamsNoDebugInfo(t *testing.T) {
 		t.Errorf("a missing file: got %v, want the error opening it", err)
 	}
 }
+
+// Go functions are refused: Go passes arguments in registers of its own
+// choosing. The workload of the differential tests is Go code with DWARF.
+func TestReadFuncParamsGo(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("building a Go program needs the go command")
+	}
+	exe := filepath.Join(t.TempDir(), "workload")
+	if out, err := exec.Command(goTool, "build", "-o", exe, "../testdata/workload").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	_, err = ReadFuncParams(exe, "main.marker")
+	if err == nil || !strings.Contains(err.Error(), "main.marker is Go code in "+exe) {
+		t.Errorf("got %v, want the refusal of a Go function", err)
+	}
+}

@@ -319,7 +319,7 @@ func TestUprobeArgsErrors(t *testing.T) {
 			t.Fatalf("objcopy: %v\n%s", err, out)
 		}
 		tests = append(tests, struct{ binary, want string }{stripped, fmt.Sprintf(
-			`stdin:1:%d-%d: ERROR: %s has no debug information (DWARF) for its functions: args needs it to find the parameters of gbt_regs`,
+			`stdin:1:%d-%d: ERROR: cannot read args of gbt_regs: %s has no debug information (DWARF)`,
 			len(stripped)+35, len(stripped)+42, stripped)})
 	}
 	for _, tc := range tests {
