@@ -82,3 +82,44 @@ func TestReadFuncParamsGo(t *testing.T) {
 		t.Errorf("got %v, want the refusal of a Go function", err)
 	}
 }
+
+// Verbose listings of uprobes show the parameters from DWARF, as bpftrace
+// does; uretprobes and a binary without DWARF list the names alone.
+func TestListUprobeParams(t *testing.T) {
+	exe := usdttest.Build(t)
+	got, err := ListProbes("uprobe:"+exe+":gbt_*", ListOptions{Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ListedProbe{
+		{Name: "uprobe:" + exe + ":gbt_add", Args: []string{"int a", "int b"}},
+		{Name: "uprobe:" + exe + ":gbt_loop", Args: []string{"int n"}},
+		{Name: "uprobe:" + exe + ":gbt_regs", Args: []string{"int i", "long int l", "unsigned char c"}},
+		{Name: "uprobe:" + exe + ":gbt_sem_round", Args: []string{"int i"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("uprobe listing (-want +got):\n%s", diff)
+	}
+	got, err = ListProbes("uretprobe:"+exe+":gbt_regs", ListOptions{Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]ListedProbe{{Name: "uretprobe:" + exe + ":gbt_regs"}}, got); diff != "" {
+		t.Errorf("uretprobe listing (-want +got):\n%s", diff)
+	}
+	objcopy, err := exec.LookPath("objcopy")
+	if err != nil {
+		t.Skip("objcopy is not installed")
+	}
+	stripped := filepath.Join(t.TempDir(), "usdt")
+	if out, err := exec.Command(objcopy, "--strip-debug", exe, stripped).CombinedOutput(); err != nil {
+		t.Fatalf("objcopy: %v\n%s", err, out)
+	}
+	got, err = ListProbes("uprobe:"+stripped+":gbt_regs", ListOptions{Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]ListedProbe{{Name: "uprobe:" + stripped + ":gbt_regs"}}, got); diff != "" {
+		t.Errorf("listing without DWARF (-want +got):\n%s", diff)
+	}
+}

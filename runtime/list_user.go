@@ -17,7 +17,9 @@ import (
 // "uprobe:/path:function", the path as resolved ("uprobe:bash:readline"
 // lists "uprobe:/usr/bin/bash:readline"). A pattern naming only the binary
 // lists all its functions. Names are listed as the symbol tables store
-// them: C++ names mangled, as uprobes attach to them.
+// them: C++ names mangled, as uprobes attach to them. Verbose listings
+// of uprobes show each function's parameters when the file's debug
+// information has them.
 func listUprobes(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
 	target, fn, _ := strings.Cut(rest, ":")
 	if fn == "" {
@@ -34,10 +36,30 @@ func listUprobes(o *ListOptions, kind, rest string) ([]ListedProbe, error) {
 			return nil, err
 		}
 		for _, sym := range syms.MatchFuncs(fn) {
-			out = append(out, ListedProbe{Name: kind + ":" + path + ":" + sym.Name})
+			p := ListedProbe{Name: kind + ":" + path + ":" + sym.Name}
+			if o.Verbose && kind == "uprobe" {
+				p.Args = funcParamDecls(path, sym.Name)
+			}
+			out = append(out, p)
 		}
 	}
 	return out, nil
+}
+
+// funcParamDecls declares the parameters of function fn of the file at
+// path, as args reads them ("int i", "const char * s"), from its DWARF.
+// A function whose parameters args cannot read (no debug information, Go
+// code) is listed without them, as bpftrace lists a binary without DWARF.
+func funcParamDecls(path, fn string) []string {
+	params, err := ReadFuncParams(path, fn)
+	if err != nil {
+		return nil
+	}
+	decls := make([]string, len(params))
+	for i, p := range params {
+		decls[i] = strings.TrimSpace(p.CType + " " + p.Name)
+	}
+	return decls
 }
 
 // listUSDT lists the USDT probes of a binary as "usdt:/path:provider:name",
