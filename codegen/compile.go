@@ -147,6 +147,8 @@ type gen struct {
 	ctxSlot int16
 	ctxUsed bool
 	failed  bool
+	// reported are the nodes failOnce has reported.
+	reported map[ast.Node]bool
 
 	// Map iteration callbacks (callbacks.go): the subprograms emitted so
 	// far, shared by a program and its callbacks; where exit() and return

@@ -119,7 +119,20 @@ func (g *gen) argsField(e ast.Expr) *TracepointField {
 			return &tp.Fields[i]
 		}
 	}
+	g.failOnce(fe, "Struct/union of type 'struct _tracepoint_%s_%s' does not contain a field named '%s'", tp.Group, tp.Event, fe.Name)
 	return nil
+}
+
+// failOnce reports a failure at n once, however often n is looked at
+// (typeOf and the emitters look at an expression several times).
+func (g *gen) failOnce(n ast.Node, format string, args ...any) {
+	if g.reported == nil {
+		g.reported = map[ast.Node]bool{}
+	}
+	if !g.reported[n] {
+		g.reported[n] = true
+		g.fail(n, format, args...)
+	}
 }
 
 // zero returns a temp holding 0, for error paths.

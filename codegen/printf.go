@@ -37,7 +37,11 @@ func (g *gen) formatted(c *ast.Call, kind EventKind, table *[]*PrintfFormat) {
 	for _, a := range c.Args[1:] {
 		t := g.typeOf(a)
 		if !storable(t) {
-			g.fail(a, "%s arguments of type %s are not implemented yet", c.Name, t)
+			// A type that could not be made concrete was reported
+			// where it failed.
+			if !g.failed {
+				g.fail(a, "%s arguments of type %s are not implemented yet", c.Name, t)
+			}
 			return
 		}
 		fld := g.c.field(t, off)

@@ -40,3 +40,27 @@ func TestRefusals(t *testing.T) {
 		t.Errorf("without Types: %v", err)
 	}
 }
+
+// A tracepoint field that does not exist is one error at the field, in
+// bpftrace's words, whatever the expression around it does with it.
+func TestMissingTracepointField(t *testing.T) {
+	const msg = "Struct/union of type 'struct _tracepoint_syscalls_sys_enter_openat' does not contain a field named 'zz'"
+	for _, src := range []string{
+		`tracepoint:syscalls:sys_enter_openat { printf("%d\n", args.zz); }`,
+		`tracepoint:syscalls:sys_enter_openat { @ = args->zz; }`,
+		`tracepoint:syscalls:sys_enter_openat { $x = args.zz + 1; }`,
+		`tracepoint:syscalls:sys_enter_openat { @[args.zz] = count(); }`,
+	} {
+		list := refusal(t, src)
+		if list == nil {
+			continue
+		}
+		at := "args.zz"
+		if strings.Contains(src, "->") {
+			at = "args->zz"
+		}
+		if len(list) != 1 || list[0].Msg != msg || src[list[0].Pos.Offset:list[0].End.Offset] != at {
+			t.Errorf("%s: got %v, want only %q at the field", src, list, msg)
+		}
+	}
+}

@@ -189,7 +189,11 @@ func (g *gen) assign(a *ast.AssignStmt) {
 func (g *gen) assignVar(v *ast.Var, value ast.Expr) {
 	slot := g.vars[v.Name]
 	if slot == nil {
-		g.fail(v, "variable %s has no type", v.Name)
+		// Its value's type could not be made concrete: reported there
+		// (allocVars typed it), unless nothing was.
+		if !g.failed {
+			g.fail(v, "variable %s has no type", v.Name)
+		}
 		return
 	}
 	g.store(value, slot.off, slot.typ)
