@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gbt-project/gbt/runtime/usdttest"
 )
 
 // TestDiff is the differential test: every script in testdata/diff runs
@@ -38,7 +40,9 @@ import (
 // (the arguments of testdata/workload), and its positional parameters in
 // `// args: ARGS`; `// formats: text json` runs it in both output formats
 // (the default is text; JSON runs are named SCRIPT.json), and
-// `// flags: ARGS` gives both tracers more options (--unsafe, say); see
+// `// flags: ARGS` gives both tracers more options (--unsafe, say), and
+// `// program: usdt` makes the workload testdata/usdt, the C program with
+// debug information (uprobe args; it runs as ./usdt, comm "usdt"); see
 // testdata/diff/README.md. Scripts filter on comm == "workload" and on
 // sizes or paths, so that the Go runtime's own start-up calls do not count.
 // Other tests run the workload at the same time (go test runs packages in
@@ -77,12 +81,16 @@ func TestDiff(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		program := workload
+		if sc.usdt {
+			program = diffUSDT(t, dir)
+		}
 		for _, format := range sc.formats {
 			name := strings.TrimSuffix(filepath.Base(path), ".bt")
 			if format != "text" {
 				name += "." + format
 			}
-			t.Run(name, func(t *testing.T) { diffOne(t, name, format, sc, bpftrace, gbt, workload) })
+			t.Run(name, func(t *testing.T) { diffOne(t, name, format, sc, bpftrace, gbt, program) })
 		}
 	}
 }
@@ -164,6 +172,21 @@ func goBuild(t *testing.T, out, pkg string) {
 	}
 }
 
+// diffUSDT links the C test program testdata/usdt (usdttest.Build, with
+// debug information) into dir as ./usdt, once, for the scripts that say
+// `// program: usdt`, and returns the link: they probe uprobe:./usdt:FUNC
+// and filter on comm == "usdt".
+func diffUSDT(t *testing.T, dir string) string {
+	link := filepath.Join(dir, "usdt")
+	if _, err := os.Lstat(link); err == nil {
+		return link
+	}
+	if err := os.Symlink(usdttest.Build(t), link); err != nil {
+		t.Fatal(err)
+	}
+	return link
+}
+
 // diffComm is the name, and so the comm, of the workload this test
 // process runs: unique to it, and within the 15 bytes of a comm.
 var diffComm = fmt.Sprintf("diffwl%d", os.Getpid())
@@ -173,6 +196,7 @@ var diffComm = fmt.Sprintf("diffwl%d", os.Getpid())
 // tracers' extra options, and the path of its copy to run.
 type diffScript struct {
 	workload string
+	usdt     bool // `// program: usdt`: the workload is testdata/usdt
 	args     []string
 	formats  []string
 	flags    []string
@@ -195,6 +219,12 @@ func readDiffScript(path, dir string) (diffScript, error) {
 		line = strings.TrimSpace(line)
 		if v, ok := strings.CutPrefix(line, "// workload:"); ok {
 			sc.workload = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "// program:"); ok {
+			if strings.TrimSpace(v) != "usdt" {
+				return sc, fmt.Errorf("%s: unknown program %q (only usdt)", path, v)
+			}
+			sc.usdt = true
 		}
 		if v, ok := strings.CutPrefix(line, "// args:"); ok {
 			sc.args = strings.Fields(v)

@@ -3,8 +3,9 @@
 // (uprobes, uretprobes, usdt probes, stacks and symbols) run against, in
 // package runtime and in the command's tests alike. It is for tests only.
 //
-// The program has two modes: `usdt loop N` runs N rounds of its loop and
-// prints how many saw the gbt:counted semaphore set; `usdt wait` prints
+// The program has three modes: `usdt loop N` runs N rounds of its loop and
+// prints how many saw the gbt:counted semaphore set; `usdt quiet N` runs
+// them printing nothing; `usdt wait` prints
 // the addresses of its functions gbt_add, gbt_cxx and gbt_loop (one
 // "name 0xADDR" line each), then runs one round for each line read from
 // standard input, answering "done".

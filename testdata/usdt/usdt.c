@@ -4,13 +4,15 @@
  * every location kind the compilers emit (register, stack memory, constant,
  * rip-relative global), with and without semaphores. Tests build it with
  *
- *	gcc -O2 -fno-omit-frame-pointer -o usdt usdt.c usdt_sem.c
+ *	gcc -g -O2 -fno-omit-frame-pointer -o usdt usdt.c usdt_sem.c
  *
  * (sys/sdt.h from systemtap-sdt-dev) and run it as
  *
  *	usdt loop N    call each function and fire each probe N times, then
  *	               print "semaphore hits: K", K being how many of the N
  *	               rounds found gbt:counted's semaphore set
+ *	usdt quiet N   the same loop, printing nothing (for tracer output
+ *	               that must be compared as it is)
  *	usdt wait      print the addresses of gbt_add, gbt_cxx and gbt_loop
  *	               ("name 0x..."), one per line; then, for each line read
  *	               from standard input, run one round of the loop and
@@ -76,6 +78,11 @@ int main(int argc, char **argv)
 		printf("semaphore hits: %d\n", gbt_loop(atoi(argv[2])));
 		return 0;
 	}
+	/* The same loop, silent: a tracer's output is then all there is. */
+	if (argc == 3 && strcmp(argv[1], "quiet") == 0) {
+		gbt_loop(atoi(argv[2]));
+		return 0;
+	}
 	if (argc == 2 && strcmp(argv[1], "wait") == 0) {
 		printf("gbt_add %p\ngbt_cxx %p\ngbt_loop %p\n", (void *)gbt_add, (void *)gbt_cxx, (void *)gbt_loop);
 		fflush(stdout);
@@ -88,6 +95,6 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	fprintf(stderr, "usage: usdt loop N | usdt wait\n");
+	fprintf(stderr, "usage: usdt loop N | usdt quiet N | usdt wait\n");
 	return 2;
 }
