@@ -75,13 +75,26 @@ func printCall(g *gen, c *ast.Call) {
 	g.output(rec, PrintMapRecordSize)
 }
 
+// isArgs reports whether e is the args builtin itself.
+func isArgs(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "args"
+}
+
 // printValue emits print(value): an EventPrintValue record laid out like a
 // printf record with one argument, described in Object.PrintValues.
 func (g *gen) printValue(c *ast.Call) {
 	a := c.Args[0]
 	t := g.typeOf(a)
 	if !storable(t) {
-		g.fail(a, "print of a %s is not implemented yet", t)
+		switch {
+		case g.failed:
+			// Reported where the type could not be made concrete.
+		case isArgs(a):
+			g.fail(a, "print(args) is not supported: print its fields (args.NAME) instead")
+		default:
+			g.fail(a, "print of a %s is not implemented yet", t)
+		}
 		return
 	}
 	fld := g.c.field(t, EventHeaderSize)

@@ -12,6 +12,7 @@ func TestRefusals(t *testing.T) {
 		{`BEGIN { $t = (struct task_struct *)curtask; @ = $t->flags; }`, "bit-field flags"},
 		{`BEGIN { $t = (struct task_struct *)curtask; @ = $t->nosuch; }`, "no member named nosuch"},
 		{`BEGIN { @m[1] = hist(1); for ($kv : @m) { printf("x"); } }`, "a for loop over the hist() map @m is not implemented yet"},
+		{`tracepoint:syscalls:sys_enter_openat { print(args); }`, "print(args) is not supported: print its fields (args.NAME) instead"},
 		{`kfunc:vfs_read { @ = args.count; }`, "args in fentry probes needs the BTF types of vfs_read's arguments"},
 		{`fexit:vfs_read { @ = retval; }`, "retval is not available in fexit probes"},
 		{`rawtracepoint:sys_enter { @ = arg5; }`, "rawtracepoint:sys_enter has 2 arguments: arg5 does not exist"},
