@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,5 +61,57 @@ func TestToolList(t *testing.T) {
 	listTools(&out)
 	if !strings.Contains(out.String(), "opensnoop      files opened, as each open completes.\n") {
 		t.Errorf("gbt tools output:\n%s", out.String())
+	}
+}
+
+// TestExecsnoopParent runs the execsnoop tool over a shell that prints its
+// own PID and then runs the workload as a child: the workload's line must
+// carry the shell's PID as its parent, a PID of its own and the exact
+// argument list.
+func TestExecsnoopParent(t *testing.T) {
+	dir, name := workloadAs(t, "exsn")
+	prog := filepath.Join(dir, name)
+	out := gbtRun(t, "-q", "-c", "echo parent $$; "+prog+" getppid 2; true", "execsnoop")
+
+	var parent string
+	var found []string
+	for line := range strings.Lines(string(out)) {
+		line = strings.TrimSuffix(line, "\n")
+		if p, ok := strings.CutPrefix(line, "parent "); ok {
+			parent = p
+		}
+		if f := strings.Fields(line); len(f) == 6 && strings.HasSuffix(line, " "+prog+" getppid 2") {
+			found = f
+		}
+	}
+	if parent == "" || found == nil {
+		t.Fatalf("no 'parent PID' line or no exec line for %s getppid 2 in:\n%s", prog, out)
+	}
+	if found[2] != parent {
+		t.Errorf("PPID %s, want the shell's PID %s; line %q", found[2], parent, found)
+	}
+	if pid, err := strconv.Atoi(found[1]); err != nil || found[1] == parent || pid <= 0 {
+		t.Errorf("PID %s: want a positive PID other than the shell's %s", found[1], parent)
+	}
+	if _, err := strconv.ParseUint(found[0], 10, 64); err != nil {
+		t.Errorf("TIME(ms) %q is not a number", found[0])
+	}
+}
+
+// TestToolListShelf checks that `gbt tools` lists each tool of the second
+// set with the summary line of its header.
+func TestToolListShelf(t *testing.T) {
+	var out bytes.Buffer
+	listTools(&out)
+	for _, want := range []string{
+		"biolatency     block I/O latency, issue to completion, as a histogram.\n",
+		"execsnoop      new programs as they are exec'd, with their arguments.\n",
+		"kprofile       where the CPUs spend their time in the kernel, by stack.\n",
+		"runqlat        time tasks wait on a CPU run queue, as a histogram.\n",
+		"syslatency     time spent in each system call, by syscall id.\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("gbt tools does not list %q:\n%s", want, out.String())
+		}
 	}
 }
