@@ -105,9 +105,12 @@ func TestToolListShelf(t *testing.T) {
 	listTools(&out)
 	for _, want := range []string{
 		"biolatency     block I/O latency, issue to completion, as a histogram.\n",
+		"biosnoop       block I/O requests, one line each as it completes.\n",
+		"bitesize       block I/O request sizes, as a histogram per process.\n",
 		"execsnoop      new programs as they are exec'd, with their arguments.\n",
 		"kprofile       where the CPUs spend their time in the kernel, by stack.\n",
 		"runqlat        time tasks wait on a CPU run queue, as a histogram.\n",
+		"runqlen        how many tasks wait for each CPU, sampled, as a histogram.\n",
 		"syslatency     time spent in each system call, by syscall id.\n",
 	} {
 		if !strings.Contains(out.String(), want) {
