@@ -112,6 +112,7 @@ func TestToolListShelf(t *testing.T) {
 		"runqlat        time tasks wait on a CPU run queue, as a histogram.\n",
 		"runqlen        how many tasks wait for each CPU, sampled, as a histogram.\n",
 		"syslatency     time spent in each system call, by syscall id.\n",
+		"tcpstates      TCP sockets changing state, one line per change.\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("gbt tools does not list %q:\n%s", want, out.String())
