@@ -111,6 +111,7 @@ func TestToolListShelf(t *testing.T) {
 		"kprofile       where the CPUs spend their time in the kernel, by stack.\n",
 		"runqlat        time tasks wait on a CPU run queue, as a histogram.\n",
 		"runqlen        how many tasks wait for each CPU, sampled, as a histogram.\n",
+		"setuids        calls that change a process's user or group ids, with results.\n",
 		"syslatency     time spent in each system call, by syscall id.\n",
 		"tcpstates      TCP sockets changing state, one line per change.\n",
 	} {
