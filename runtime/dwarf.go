@@ -5,10 +5,7 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
-	"sync"
-	"syscall"
 
 	"github.com/gbt-project/gbt/codegen"
 )
@@ -36,10 +33,7 @@ type dwarfIndex struct {
 // dwarfLangGo is DW_LANG_Go.
 const dwarfLangGo = 0x16
 
-var dwarfCache = struct {
-	sync.Mutex
-	m map[elfKey]*dwarfIndex
-}{m: map[elfKey]*dwarfIndex{}}
+var dwarfCache fileCache[*dwarfIndex]
 
 // ReadFuncParams returns the formal parameters of function fn of the ELF
 // file at path, in declaration order, from the file's DWARF debug
@@ -70,27 +64,7 @@ func ReadFuncParams(path, fn string) ([]codegen.FuncParam, error) {
 // openDWARF returns the debug index of the file at path, from the cache
 // when this version of the file was indexed before.
 func openDWARF(path string) (*dwarfIndex, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	key := elfKey{mtime: st.ModTime().UnixNano(), size: st.Size()}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		key.dev, key.ino = sys.Dev, sys.Ino
-	}
-	dwarfCache.Lock()
-	ix := dwarfCache.m[key]
-	dwarfCache.Unlock()
-	if ix != nil {
-		return ix, nil
-	}
-	if ix, err = indexDWARF(path); err != nil {
-		return nil, err
-	}
-	dwarfCache.Lock()
-	dwarfCache.m[key] = ix
-	dwarfCache.Unlock()
-	return ix, nil
+	return dwarfCache.get(path, indexDWARF)
 }
 
 // indexDWARF reads the debug information of the file at path. A file with

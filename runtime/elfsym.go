@@ -5,12 +5,9 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 
 	"github.com/ianlancetaylor/demangle"
 )
@@ -39,45 +36,14 @@ type ELFSymbols struct {
 	loads  []elf.ProgHeader // PT_LOAD segments
 }
 
-// elfKey identifies one version of a file: a file replaced or rewritten in
-// place gets a new key, so the cache never serves stale symbols.
-type elfKey struct {
-	dev, ino    uint64
-	mtime, size int64
-}
-
-var elfCache = struct {
-	sync.Mutex
-	m map[elfKey]*ELFSymbols
-}{m: map[elfKey]*ELFSymbols{}}
+var elfCache fileCache[*ELFSymbols]
 
 // OpenELFSymbols reads the symbol tables of the ELF file at path, or
 // returns them from the cache when this version of the file (device, inode,
 // modification time and size) was read before. A file with no symbol table
 // at all (fully stripped) is not an error: it has no symbols.
 func OpenELFSymbols(path string) (*ELFSymbols, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	key := elfKey{mtime: st.ModTime().UnixNano(), size: st.Size()}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		key.dev, key.ino = sys.Dev, sys.Ino
-	}
-	elfCache.Lock()
-	s := elfCache.m[key]
-	elfCache.Unlock()
-	if s != nil && s.Path == path {
-		return s, nil
-	}
-	s, err = readELFSymbols(path)
-	if err != nil {
-		return nil, err
-	}
-	elfCache.Lock()
-	elfCache.m[key] = s
-	elfCache.Unlock()
-	return s, nil
+	return elfCache.get(path, readELFSymbols)
 }
 
 func readELFSymbols(path string) (*ELFSymbols, error) {
