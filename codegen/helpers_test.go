@@ -165,8 +165,15 @@ func (f fakeTypes) Size(typ string) (int, error) {
 func refusal(t *testing.T, src string) ast.ErrorList {
 	t.Helper()
 	_, err := compileSrc(src)
+	return diagnostics(t, src, err)
+}
+
+// diagnostics returns the diagnostics in err, the result of compiling src;
+// without them it reports the test's failure and returns nil.
+func diagnostics(t *testing.T, src string, err error) ast.ErrorList {
+	t.Helper()
 	var list ast.ErrorList
-	if !errors.As(err, &list) {
+	if !errors.As(err, &list) || len(list) == 0 {
 		t.Errorf("%s: want a diagnostic, got %v", src, err)
 		return nil
 	}

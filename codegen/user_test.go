@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -9,8 +8,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/gbt-project/gbt/lang/ast"
 )
 
 // fakeUser is a UserInfo with one binary, /bin/prog (also called "prog"),
@@ -183,9 +180,8 @@ func TestUserRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		_, err := compileUser(tc.src)
-		var list ast.ErrorList
-		if !errors.As(err, &list) || len(list) == 0 {
-			t.Errorf("%s: want a diagnostic, got %v", tc.src, err)
+		list := diagnostics(t, tc.src, err)
+		if list == nil {
 			continue
 		}
 		if !strings.Contains(list[0].Msg, tc.msg) || !list[0].Pos.IsValid() {
