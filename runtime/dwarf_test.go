@@ -49,15 +49,8 @@ func TestReadFuncParamsNoDebugInfo(t *testing.T) {
 		!strings.Contains(err.Error(), "gbt_no_such_function") {
 		t.Errorf("a function that is not there: got %v, want an error naming it that wraps ErrNoDebugInfo", err)
 	}
-	objcopy, err := exec.LookPath("objcopy")
-	if err != nil {
-		t.Skip("objcopy is not installed")
-	}
-	stripped := filepath.Join(t.TempDir(), "usdt")
-	if out, err := exec.Command(objcopy, "--strip-debug", exe, stripped).CombinedOutput(); err != nil {
-		t.Fatalf("objcopy: %v\n%s", err, out)
-	}
-	_, err = ReadFuncParams(stripped, "gbt_regs")
+	stripped := strippedCopy(t, exe)
+	_, err := ReadFuncParams(stripped, "gbt_regs")
 	if !errors.Is(err, ErrNoDebugInfo) || !strings.Contains(err.Error(), stripped) {
 		t.Errorf("a binary without DWARF: got %v, want an error naming it that wraps ErrNoDebugInfo", err)
 	}
@@ -107,6 +100,20 @@ func TestListUprobeParams(t *testing.T) {
 	if diff := cmp.Diff([]ListedProbe{{Name: "uretprobe:" + exe + ":gbt_regs"}}, got); diff != "" {
 		t.Errorf("uretprobe listing (-want +got):\n%s", diff)
 	}
+	stripped := strippedCopy(t, exe)
+	got, err = ListProbes("uprobe:"+stripped+":gbt_regs", ListOptions{Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]ListedProbe{{Name: "uprobe:" + stripped + ":gbt_regs"}}, got); diff != "" {
+		t.Errorf("listing without DWARF (-want +got):\n%s", diff)
+	}
+}
+
+// strippedCopy returns a copy of exe without its debug information (made
+// with objcopy; the test skips without it).
+func strippedCopy(t *testing.T, exe string) string {
+	t.Helper()
 	objcopy, err := exec.LookPath("objcopy")
 	if err != nil {
 		t.Skip("objcopy is not installed")
@@ -115,11 +122,5 @@ func TestListUprobeParams(t *testing.T) {
 	if out, err := exec.Command(objcopy, "--strip-debug", exe, stripped).CombinedOutput(); err != nil {
 		t.Fatalf("objcopy: %v\n%s", err, out)
 	}
-	got, err = ListProbes("uprobe:"+stripped+":gbt_regs", ListOptions{Verbose: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]ListedProbe{{Name: "uprobe:" + stripped + ":gbt_regs"}}, got); diff != "" {
-		t.Errorf("listing without DWARF (-want +got):\n%s", diff)
-	}
+	return stripped
 }
