@@ -33,6 +33,7 @@
 # names them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 n=${1:-200000}
 runs=${2:-3}
@@ -75,21 +76,6 @@ prog_of() {
 # others: the other processes with a program on sys_enter_getppid.
 others() {
 	bpftool perf show 2>/dev/null | awk '/sys_enter_getppid/ { print $2 }' | sort -u | tr '\n' ' '
-}
-
-# stop PID: end a tracer with SIGINT, as a user would, and wait for it.
-# The signal is repeated until the tracer exits: one sent before the tracer
-# has set up its handler is lost (a background job starts with SIGINT
-# ignored). After 30 seconds it is killed.
-stop() {
-	local p=$1
-	for _ in $(seq 60); do
-		kill -INT "$p" 2>/dev/null || break
-		sleep 0.5
-		kill -0 "$p" 2>/dev/null || break
-	done
-	kill -KILL "$p" 2>/dev/null || true
-	wait "$p" || true
 }
 
 # measure LABEL: time the workload; one raw line per run.

@@ -15,6 +15,7 @@
 # run once with BPF_PROG_TEST_RUN); -v lists every program, those included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 verbose=false
 [ "${1:-}" = -v ] && verbose=true
@@ -87,21 +88,6 @@ wait_loaded() {
 	done
 	echo "timed out waiting for the programs to load" >&2
 	return 1
-}
-
-# stop PID: end a tracer with SIGINT, as a user would, and wait for it.
-# The signal is repeated until the tracer exits: one sent before the tracer
-# has set up its handler is lost (a background job starts with SIGINT
-# ignored). After 30 seconds it is killed.
-stop() {
-	local p=$1
-	for _ in $(seq 60); do
-		kill -INT "$p" 2>/dev/null || break
-		sleep 0.5
-		kill -0 "$p" 2>/dev/null || break
-	done
-	kill -KILL "$p" 2>/dev/null || true
-	wait "$p" || true
 }
 
 # sizes TOOL SCRIPT: run SCRIPT with TOOL and print "TYPE NAME XLATED" for
