@@ -49,15 +49,7 @@ func (g *gen) storeBuffer(e ast.Expr, off int16, dst *ast.Type) {
 	g.zeroFill(off, g.c.sizeOf(dst))
 	if dyn != nil {
 		// R2 = n within 0..size, as the verifier needs.
-		g.regs.load(asm.R2, dyn)
-		g.regs.free(dyn)
-		neg, done := g.newLabel("bufneg"), g.newLabel("buflen")
-		g.emit(asm.JSLT.Imm(asm.R2, 0, neg),
-			asm.JLE.Imm(asm.R2, int32(size), done),
-			asm.Mov.Imm(asm.R2, int32(size)), asm.Ja.Label(done))
-		g.label(neg)
-		g.emit(asm.Mov.Imm(asm.R2, 0))
-		g.label(done)
+		g.clampLen(dyn, 0, size)
 	} else {
 		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
 	}
@@ -69,4 +61,22 @@ func (g *gen) storeBuffer(e ast.Expr, off int16, dst *ast.Type) {
 		fn = asm.FnProbeReadUser
 	}
 	g.emit(asm.Mov.Reg(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, int32(off+bufferHeader)), fn.Call())
+}
+
+// clampLen loads the length dyn (freed) plus extra into R2, kept within
+// 0..size as the verifier needs for a read's length; a negative dyn gives
+// 0, so the read reads nothing.
+func (g *gen) clampLen(dyn *tmp, extra int32, size int) {
+	g.regs.load(asm.R2, dyn)
+	g.regs.free(dyn)
+	neg, done := g.newLabel("lenneg"), g.newLabel("len")
+	g.emit(asm.JSLT.Imm(asm.R2, 0, neg))
+	if extra != 0 {
+		g.emit(asm.Add.Imm(asm.R2, extra))
+	}
+	g.emit(asm.JLE.Imm(asm.R2, int32(size), done),
+		asm.Mov.Imm(asm.R2, int32(size)), asm.Ja.Label(done))
+	g.label(neg)
+	g.emit(asm.Mov.Imm(asm.R2, 0))
+	g.label(done)
 }

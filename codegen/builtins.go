@@ -300,17 +300,8 @@ func strCall(g *gen, c *ast.Call, off int16, size int) {
 	p := g.intExpr(c.Args[0])
 	g.zeroFill(off, size)
 	if dyn != nil {
-		// R2 = n + 1 (room for the NUL), within 0..size as the
-		// verifier needs; a negative n reads nothing.
-		g.regs.load(asm.R2, dyn)
-		g.regs.free(dyn)
-		neg, done := g.newLabel("strneg"), g.newLabel("strlen")
-		g.emit(asm.JSLT.Imm(asm.R2, 0, neg), asm.Add.Imm(asm.R2, 1),
-			asm.JLE.Imm(asm.R2, int32(size), done),
-			asm.Mov.Imm(asm.R2, int32(size)), asm.Ja.Label(done))
-		g.label(neg)
-		g.emit(asm.Mov.Imm(asm.R2, 0))
-		g.label(done)
+		// R2 = n + 1 (room for the NUL), within 0..size.
+		g.clampLen(dyn, 1, size)
 	} else {
 		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
 	}
