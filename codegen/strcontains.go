@@ -50,11 +50,7 @@ func strContains(g *gen, e ast.Expr) *tmp {
 	g.label(next)
 	byteAt(asm.R0, h, asm.R1)
 	g.emit(asm.JEq.Imm(asm.R0, 0, missing), asm.Add.Imm(asm.R1, 1), asm.Ja.Label(outer))
-	g.label(found)
-	g.emit(storeImm(asm.RFP, res.slot, 1, asm.DWord), asm.Ja.Label(end))
-	g.label(missing)
-	g.emit(storeImm(asm.RFP, res.slot, 0, asm.DWord))
-	g.label(end)
+	g.setResult(res, found, missing, end)
 	return res
 }
 
@@ -92,10 +88,16 @@ func (g *gen) strContainsLiteral(hay ast.Expr, needle string) *tmp {
 	g.label(next)
 	g.emit(asm.LoadMem(asm.R0, asm.R3, 0, asm.Byte), asm.JEq.Imm(asm.R0, 0, missing),
 		asm.Add.Imm(asm.R1, 1), asm.Ja.Label(outer))
+	g.setResult(res, found, missing, end)
+	return res
+}
+
+// setResult ends a search: 1 into res at found, 0 at missing, both
+// continuing at end.
+func (g *gen) setResult(res *tmp, found, missing, end string) {
 	g.label(found)
 	g.emit(storeImm(asm.RFP, res.slot, 1, asm.DWord), asm.Ja.Label(end))
 	g.label(missing)
 	g.emit(storeImm(asm.RFP, res.slot, 0, asm.DWord))
 	g.label(end)
-	return res
 }
