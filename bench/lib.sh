@@ -14,3 +14,15 @@ stop() {
 	kill -KILL "$p" 2>/dev/null || true
 	wait "$p" || true
 }
+
+# need_gbt_bpftool: stop unless bin/gbt is built and bpftool is installed.
+need_gbt_bpftool() {
+	if [ ! -x bin/gbt ]; then
+		echo "bin/gbt missing: run make build" >&2
+		exit 1
+	fi
+	if ! command -v bpftool >/dev/null 2>&1; then
+		echo "bpftool missing: apt-get install bpftool" >&2
+		exit 1
+	fi
+}

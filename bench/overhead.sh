@@ -40,14 +40,7 @@ runs=${2:-3}
 rounds=${3:-4}
 script='tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }'
 
-if [ ! -x bin/gbt ]; then
-	echo "bin/gbt missing: run make build" >&2
-	exit 1
-fi
-if ! command -v bpftool >/dev/null 2>&1; then
-	echo "bpftool missing: apt-get install bpftool" >&2
-	exit 1
-fi
+need_gbt_bpftool
 if [ ! -d /sys/kernel/tracing/events ]; then
 	mount -t tracefs tracefs /sys/kernel/tracing
 fi

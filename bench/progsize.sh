@@ -20,14 +20,7 @@ cd "$(dirname "$0")/.."
 verbose=false
 [ "${1:-}" = -v ] && verbose=true
 
-if [ ! -x bin/gbt ]; then
-	echo "bin/gbt missing: run make build" >&2
-	exit 1
-fi
-if ! command -v bpftool >/dev/null 2>&1; then
-	echo "bpftool missing: apt-get install bpftool" >&2
-	exit 1
-fi
+need_gbt_bpftool
 have_bpftrace=true
 command -v bpftrace >/dev/null 2>&1 || have_bpftrace=false
 if [ ! -d /sys/kernel/tracing/events ]; then
